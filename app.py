@@ -1,0 +1,3 @@
+from discussion import create_app
+
+app = create_app()

@@ -1,0 +1,118 @@
+"""Shared by the benchmarks: start servers on 127.0.0.1, wait for them, drive them with wrk.
+
+All traffic stays on the loopback interface and every run is bounded in time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str], workers: int = 2, cwd: Path = ROOT):
+    """Run `gunicorn app` with sync workers on a free loopback port; yield its base URL."""
+    port = free_port()
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        app,
+    ]
+    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env}, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/healthz")
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@dataclass
+class WrkResult:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int  # socket errors plus non-2xx/3xx answers
+
+    def row(self) -> str:
+        return (
+            f"{self.requests_per_second:9.1f} req/s  p50 {self.p50_ms:7.2f} ms  "
+            f"p99 {self.p99_ms:7.2f} ms  requests {self.requests}  errors {self.errors}"
+        )
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * _UNITS[unit]
+
+
+def wrk(
+    url: str, seconds: int = 10, connections: int = 16, threads: int = 2, script: Path | None = None
+) -> WrkResult:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script:
+        command += ["-s", str(script)]
+    say(f"wrk {connections} connections for {seconds}s on {url}")
+    output = subprocess.run(
+        command + [url], capture_output=True, text=True, check=True, timeout=seconds + 30
+    ).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.M))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return WrkResult(
+        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        p50_ms=_ms(latency["50"]),
+        p99_ms=_ms(latency["99"]),
+        requests=int(re.search(r"(\d+) requests in", output).group(1)),
+        errors=errors + (int(non_2xx.group(1)) if non_2xx else 0),
+    )

@@ -1,0 +1,162 @@
+"""Markdown to safe HTML for reader comments and blog posts.
+
+Two layers, on purpose: markdown-it renders with ``html=False`` (so raw HTML
+in the source is escaped, never parsed), then bleach re-parses the output and
+keeps only an explicit allow-list of tags, attributes and URL schemes.  Either
+layer alone would stop the usual attacks; together a bug in one is not enough.
+
+Everything expensive (parsers, cleaners, regexes) is built once at import.
+"""
+
+import re
+from functools import partial
+
+import bleach
+from bleach.css_sanitizer import CSSSanitizer
+from bleach.linkifier import LinkifyFilter
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+
+__all__ = ["render_comment", "render_post"]
+
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+COMMENT_TAGS = frozenset(
+    {"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a"}
+)
+COMMENT_ATTRIBUTES = {"a": ["href", "rel", "title"], "ol": ["start"]}
+COMMENT_REL = "nofollow ugc noopener"
+
+POST_TAGS = COMMENT_TAGS | {
+    "h2",
+    "h3",
+    "h4",
+    "img",
+    "hr",
+    "s",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+POST_ATTRIBUTES = {
+    **COMMENT_ATTRIBUTES,
+    "img": ["src", "alt", "title"],
+    "th": ["style"],
+    "td": ["style"],
+}
+POST_REL = "noopener"
+
+# Not wanted in a reader's comment: structure that belongs to the page.
+# "code" is indented code: plain-text writers indent paragraphs by accident.
+COMMENT_DISABLED_RULES = ["heading", "lheading", "image", "hr", "code", "html_block", "html_inline"]
+
+# C0 controls except \t and \n, DEL and C1 controls: invisible, and html5lib
+# treats several of them as parse errors.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Lone surrogates would make the page fail to encode as UTF-8.
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+# A scheme is whatever precedes the first ":" that comes before any / ? #.
+_SCHEME_RE = re.compile(r"^([^:/?#]*):")
+
+
+def _clean_text(text: str) -> str:
+    """Normalise newlines and drop characters that have no business in HTML."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL_RE.sub("", text)
+    return _SURROGATE_RE.sub("\ufffd", text)
+
+
+def _has_safe_scheme(href: str) -> bool:
+    """Allow relative URLs and the allow-listed schemes, nothing else.
+
+    bleach already checks schemes; this second check also rejects oddities it
+    lets through as "relative", such as ``jav%09ascript:``.
+    """
+    match = _SCHEME_RE.match(href.strip())
+    return match is None or match.group(1).lower() in ALLOWED_PROTOCOLS
+
+
+def _set_rel(rel: str, attrs: dict, is_new: bool = False) -> dict | None:
+    """Linkify callback: force ``rel``; links without a safe href become text."""
+    href = attrs.get((None, "href"))
+    if not href or not _has_safe_scheme(href):
+        return None
+    attrs[(None, "rel")] = rel
+    attrs.pop((None, "target"), None)
+    return attrs
+
+
+def _demote_headings(state: StateCore) -> None:
+    """Shift post headings down one level (# -> h2): the page title is the h1.
+
+    Levels past h4 are clamped to h4 so they stay inside the allow-list.
+    """
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(int(token.tag[1]) + 1, 4)
+            token.tag = f"h{level}"
+
+
+def _cleaner(tags, attributes, rel: str, css_sanitizer=None) -> bleach.Cleaner:
+    """A Cleaner that sanitises, then linkifies and sets ``rel``, in one parse.
+
+    Linkify runs after the sanitiser, so ``_set_rel`` is what vets the hrefs
+    linkify creates (it also matches e.g. ``ftp://``; those become text).
+    """
+    linkify = partial(
+        LinkifyFilter,
+        callbacks=[partial(_set_rel, rel)],
+        skip_tags={"pre", "code"},
+        parse_email=False,
+    )
+    return bleach.Cleaner(
+        tags=tags,
+        attributes=attributes,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[linkify],
+        css_sanitizer=css_sanitizer,
+    )
+
+
+def _comment_markdown() -> MarkdownIt:
+    """Light Markdown: inline formatting, quotes, lists, links; no page structure."""
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True})
+    return md.disable(COMMENT_DISABLED_RULES)
+
+
+def _post_markdown() -> MarkdownIt:
+    """CommonMark plus tables and strikethrough, with headings demoted."""
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True})
+    md.enable(["table", "strikethrough"])
+    md.core.ruler.push("demote_headings", _demote_headings)
+    return md
+
+
+_COMMENT_MD = _comment_markdown()
+_POST_MD = _post_markdown()
+_COMMENT_CLEANER = _cleaner(COMMENT_TAGS, COMMENT_ATTRIBUTES, COMMENT_REL)
+_POST_CLEANER = _cleaner(
+    POST_TAGS,
+    POST_ATTRIBUTES,
+    POST_REL,
+    css_sanitizer=CSSSanitizer(allowed_css_properties=["text-align"]),
+)
+
+
+def render_comment(text: str) -> str:
+    """Render a reader's comment (untrusted) to sanitised HTML."""
+    return _COMMENT_CLEANER.clean(_COMMENT_MD.render(_clean_text(text)))
+
+
+def render_post(markdown: str) -> str:
+    """Render a staff-authored post body to sanitised HTML.
+
+    Posts are trusted more than comments but still sanitised: they are
+    imported from files, and an import should never be a way to inject script.
+    """
+    return _POST_CLEANER.clean(_POST_MD.render(_clean_text(markdown)))

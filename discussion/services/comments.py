@@ -1,0 +1,169 @@
+"""Posting comments, processing them in the workers, and reading threads."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..jobs import enqueue
+from ..models import Comment, CommentState, Post, Question, utcnow
+from ..sanitize import render_comment
+
+log = logging.getLogger(__name__)
+
+PROCESS_TASK = "samtal.process_comment"
+
+
+class ThreadMismatch(ValueError):
+    """The reply's parent is not a comment of the thread it was posted to."""
+
+
+def identity_hash(value: str | None) -> str | None:
+    """A keyed hash, so the database identifies commenters without storing addresses twice."""
+    if not value:
+        return None
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, value.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def post_comment(
+    question: Question,
+    *,
+    name: str,
+    body: str,
+    email: str | None = None,
+    parent_id: int | None = None,
+    ip: str | None = None,
+) -> Comment:
+    """Store a reader's comment as received and queue its processing after the commit."""
+    if parent_id is not None:
+        parent = db.session.get(Comment, parent_id)
+        if parent is None or parent.question_id != question.id:
+            raise ThreadMismatch(parent_id)
+    comment = Comment(
+        post_id=question.post_id,
+        question_id=question.id,
+        parent_id=parent_id,
+        author_name=name.strip(),
+        email=(email or "").strip() or None,
+        email_hash=identity_hash(email),
+        ip_hash=identity_hash(ip),
+        body_raw=body,
+        state=CommentState.RECEIVED,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    enqueue(db.session, PROCESS_TASK, comment.id)
+    log.info("comment %s received on question %s", comment.id, question.id)
+    return comment
+
+
+def process_comment(comment_id: int) -> bool:
+    """Sanitise a received comment and decide its state. Idempotent: False if nothing to do."""
+    comment = db.session.get(Comment, comment_id, with_for_update=True)
+    if comment is None or comment.state != CommentState.RECEIVED:
+        db.session.rollback()
+        return False
+    comment.body_html = render_comment(comment.body_raw)
+    comment.state = CommentState.APPROVED
+    comment.processed_at = utcnow()
+    db.session.commit()
+    log.info("comment %s processed: %s", comment_id, comment.state)
+    return True
+
+
+def sweep_unprocessed() -> list[int]:
+    """Send again the work of comments stuck in `received`, e.g. after a broker outage."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["SAMTAL_SWEEP_AFTER_SECONDS"])
+    ids = list(
+        db.session.scalars(
+            select(Comment.id)
+            .where(Comment.state == CommentState.RECEIVED, Comment.created_at <= cutoff)
+            .order_by(Comment.id)
+            .limit(1000)
+        )
+    )
+    for comment_id in ids:
+        enqueue(db.session, PROCESS_TASK, comment_id)
+    db.session.commit()
+    if ids:
+        log.info("sweep re-sent %d comments", len(ids))
+    return ids
+
+
+@dataclass
+class ThreadEntry:
+    comment: Comment
+    depth: int
+    removed: bool = False  # not visible itself; shown only as context for its visible replies
+
+
+@dataclass
+class Thread:
+    question: Question
+    entries: list[ThreadEntry] = field(default_factory=list)
+    visible_count: int = 0
+
+
+def threads_of(post: Post) -> list[Thread]:
+    """The post's visible threads with their comments in reading order, in two queries."""
+    questions = list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.post_id == post.id, Question.hidden.is_(False))
+            .order_by(Question.position, Question.id)
+        )
+    )
+    comments = db.session.scalars(
+        select(Comment).where(Comment.post_id == post.id).order_by(Comment.created_at, Comment.id)
+    ).all()
+    threads = {question.id: Thread(question) for question in questions}
+    for root, entries in _reading_order(comments):
+        thread = threads.get(root.question_id)
+        if thread is not None:
+            thread.entries.extend(entries)
+            thread.visible_count += sum(not entry.removed for entry in entries)
+    return list(threads.values())
+
+
+def _reading_order(comments: list[Comment]):
+    """Yield each top-level comment with its visible subtree, depth-first, oldest first.
+
+    A removed comment stays only as context for a visible reply. Iterative, so a long chain
+    of replies cannot exhaust the stack. Replies are newer than their parents, so one pass
+    from the newest marks which subtrees hold something visible.
+    """
+    children: dict[int | None, list[Comment]] = {}
+    for comment in comments:
+        children.setdefault(comment.parent_id, []).append(comment)
+    shown = {comment.id for comment in comments if comment.visible}
+    for comment in reversed(comments):
+        if comment.id in shown and comment.parent_id is not None:
+            shown.add(comment.parent_id)
+    for root in children.get(None, []):
+        if root.id not in shown:
+            continue
+        entries: list[ThreadEntry] = []
+        stack = [(root, 0)]
+        while stack:
+            comment, depth = stack.pop()
+            entries.append(ThreadEntry(comment, depth, removed=not comment.visible))
+            replies = [child for child in children.get(comment.id, []) if child.id in shown]
+            stack.extend((child, depth + 1) for child in reversed(replies))
+        yield root, entries
+
+
+def visible_counts(post_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Comment.post_id, func.count())
+        .where(Comment.post_id.in_(post_ids), Comment.state == CommentState.APPROVED)
+        .group_by(Comment.post_id)
+    )
+    return {post_id: count for post_id, count in rows}

@@ -1,0 +1,126 @@
+"""Fixtures: an app on a fresh SQLite file per test, and real services where a test asks for them.
+
+Tests that need PostgreSQL, Redis or Chromium skip with a reason when the service is missing,
+and fail instead when REQUIRE_SERVICES=1 (as in CI), so a missing service is never unseen.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+import worker.tasks  # noqa: F401  registers the tasks, so eager runs find them by name
+from discussion import create_app
+from discussion.extensions import db
+from tests.helpers import POSTGRES_ADMIN_URL, REDIS_URL, SAMPLE_POSTS, base_config, require
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(base_config(tmp_path))
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def sample_posts(app):
+    """The five sample posts, imported through the same service as the CLI."""
+    from discussion.services.posts import import_files, post_files
+
+    with app.app_context():
+        report = import_files(post_files(SAMPLE_POSTS))
+        assert not report.failed
+    return report
+
+
+# --- real services -------------------------------------------------------------------------
+
+
+def _postgres_problem() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            return None
+    except Exception as error:  # any failure means: not usable here
+        return f"cannot connect to {POSTGRES_ADMIN_URL}: {error}"
+
+
+def _redis_problem() -> str | None:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        return None
+    except Exception as error:
+        return f"cannot connect to {REDIS_URL}: {error}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    require("PostgreSQL", _postgres_problem())
+    import psycopg
+
+    name = f"samtal_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base.replace('postgresql://', 'postgresql+psycopg://', 1)}/{name}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url():
+    require("Redis", _redis_problem())
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    yield REDIS_URL
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+@pytest.fixture
+def stack_app(tmp_path, postgres_url, redis_url):
+    """The production shape: PostgreSQL and a Redis broker; tasks go to a worker."""
+    config = base_config(tmp_path) | {
+        "SQLALCHEMY_DATABASE_URI": postgres_url,
+        "SAMTAL_BROKER_URL": redis_url,
+    }
+    app = create_app(config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def celery_worker(stack_app):
+    """A real Celery worker consuming from Redis in a thread of this process."""
+    from celery.contrib.testing.worker import start_worker
+
+    celery = stack_app.extensions["celery"]
+    with start_worker(
+        celery, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+    ) as worker:
+        yield worker

@@ -1,0 +1,282 @@
+"""Readers: the list of posts, a post with its threads, answering and replying, and bad input."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from discussion.extensions import db
+from discussion.models import Comment, CommentState, Post, Question
+from tests.helpers import csrf_token
+
+STRATEGER = "strateger-sokes-eller-kontaktnat"
+
+
+def question_id(app, slug: str, text: str) -> int:
+    with app.app_context():
+        post = db.session.scalar(select(Post).where(Post.slug == slug))
+        return next(q.id for q in post.questions if q.text == text)
+
+
+def post_answer(client, slug, qid, body, name="Anna", parent_id=None, email="", token=None):
+    data = {
+        "csrf_token": token or csrf_token(client, f"/{slug}"),
+        "name": name,
+        "email": email,
+        "body": body,
+    }
+    if parent_id is not None:
+        data["parent_id"] = str(parent_id)
+    return client.post(f"/{slug}/trad/{qid}", data=data)
+
+
+@contextmanager
+def counted_queries(app):
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_index_lists_posts_newest_first_with_visible_counts(app, client, sample_posts):
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    post_answer(client, STRATEGER, qid, "Jag tror att det är självklart.")
+    html = client.get("/").get_data(as_text=True)
+    titles = re.findall(r'<a href="/([a-z0-9-]+)">', html)
+    assert titles == [
+        "kommunal-svarar",
+        STRATEGER,
+        "pinterest-borjar-med-sponsrade-pins",
+        "dansar-dina-kunder",
+        "slapp-roi-och-borja-snacka-dhiv",
+    ]
+    assert "1 kommentar<" in html or "1 kommentar\n" in html
+    assert html.count("0 kommentarer") == 4
+
+
+def test_post_page_renders_markdown_questions_and_forms(client, sample_posts):
+    page = client.get("/kommunal-svarar")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<blockquote>" in html
+    assert "<h2>Vad tror du, är jag ute och cyklar?</h2>" in html
+    assert "<h2>Och vad tycker du om Emmas Nilssons svar nedan?</h2>" in html
+    assert "<h2>Övriga kommentarer</h2>" in html
+    assert html.count('class="comment-form"') == 3
+    assert 'lang="sv"' in html
+
+
+def test_answer_and_reply_appear_threaded_on_the_page(app, client, sample_posts):
+    """The end-to-end path: import, answer "Vad tror du?", reply to the answer, see both."""
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    answer = post_answer(client, STRATEGER, qid, "Jag tror att *nätverket* är viktigt.")
+    assert answer.status_code == 302
+    with app.app_context():
+        first = db.session.scalar(select(Comment))
+        assert first.state == CommentState.APPROVED
+        assert first.body_html.strip() == "<p>Jag tror att <em>nätverket</em> är viktigt.</p>"
+    reply = post_answer(client, STRATEGER, qid, "Håller med!", name="Bo", parent_id=first.id)
+    assert reply.status_code == 302
+    assert reply.headers["Location"].startswith(f"/{STRATEGER}#kommentar-")
+
+    page = client.get(f"/{STRATEGER}")
+    html = page.get_data(as_text=True)
+    thread = html.split(f'id="trad-{qid}"')[1].split('<section class="thread')[0]
+    assert "Jag tror att <em>nätverket</em> är viktigt." in thread
+    assert "Håller med!" in thread
+    assert thread.index("Jag tror att") < thread.index("Håller med!")
+    assert re.search(r'class="comment depth-1" id="kommentar-\d+"', thread)
+    assert "Tack! Din kommentar är publicerad." in html
+
+
+def test_reply_to_reply_indents_four_levels_and_shows_deeper(app, client, sample_posts):
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    token = csrf_token(client, f"/{STRATEGER}")
+    parent = None
+    for level in range(7):
+        post_answer(client, STRATEGER, qid, f"Nivå {level}", parent_id=parent, token=token)
+        with app.app_context():
+            parent = db.session.scalar(select(Comment.id).order_by(Comment.id.desc()))
+    html = client.get(f"/{STRATEGER}").get_data(as_text=True)
+    for level in range(7):
+        assert f"Nivå {level}" in html
+    assert html.count("comment depth-4") == 3
+    assert "depth-5" not in html
+
+
+def test_raw_html_in_a_comment_is_never_rendered(app, client, sample_posts):
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    post_answer(client, STRATEGER, qid, '<script>alert(1)</script> <a href="javascript:x">k</a>')
+    html = client.get(f"/{STRATEGER}").get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+    assert 'href="javascript:' not in html
+
+
+def test_missing_and_oversized_fields_show_swedish_errors_and_keep_text(app, client, sample_posts):
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    response = post_answer(client, STRATEGER, qid, "Min text som inte får försvinna", name="")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Skriv ditt namn." in html
+    assert "Min text som inte får försvinna</textarea>" in html
+
+    response = post_answer(
+        client, STRATEGER, qid, "x" * 5001, name="A" * 81, email="inte-en-adress"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Kommentaren får vara högst 5000 tecken." in html
+    assert "Namnet får vara högst 80 tecken." in html
+    assert "Det ser inte ut som en e-postadress." in html
+    with app.app_context():
+        assert db.session.scalar(select(Comment)) is None
+
+
+def test_email_is_never_shown(app, client, sample_posts):
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    post_answer(client, STRATEGER, qid, "Hej", email="anna@example.se")
+    assert "anna@example.se" not in client.get(f"/{STRATEGER}").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Comment)).email == "anna@example.se"
+
+
+def test_unknown_slug_and_question_are_404_pages(app, client, sample_posts):
+    missing = client.get("/finns-inte")
+    assert missing.status_code == 404
+    assert "Det finns inget inlägg med adressen /finns-inte." in missing.get_data(as_text=True)
+    other_post_question = question_id(app, "kommunal-svarar", "Vad tror du, är jag ute och cyklar?")
+    response = post_answer(client, STRATEGER, other_post_question, "Hej")
+    assert response.status_code == 404
+    assert post_answer(client, STRATEGER, 999999, "Hej").status_code == 404
+
+
+def test_reply_whose_parent_is_in_another_thread_is_400(app, client, sample_posts):
+    first_q = question_id(app, STRATEGER, "Vad tror du?")
+    other_q = question_id(app, STRATEGER, "Vad tycker du om det?")
+    post_answer(client, STRATEGER, first_q, "Första")
+    with app.app_context():
+        parent = db.session.scalar(select(Comment.id))
+    response = post_answer(client, STRATEGER, other_q, "Fel tråd", parent_id=parent)
+    assert response.status_code == 400
+    assert "hör inte till den här tråden" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Comment).count() == 1
+
+
+def test_missing_or_wrong_csrf_token_is_a_readable_400(app, client, sample_posts):
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    for token in ("", "forged"):
+        response = client.post(
+            f"/{STRATEGER}/trad/{qid}", data={"csrf_token": token, "name": "A", "body": "B"}
+        )
+        assert response.status_code == 400
+        assert "Ladda om sidan och försök igen" in response.get_data(as_text=True)
+
+
+def test_invalid_utf8_nul_and_huge_bodies_get_4xx_and_the_server_keeps_serving(
+    app, client, sample_posts
+):
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    url = f"/{STRATEGER}/trad/{qid}"
+    token = csrf_token(client, f"/{STRATEGER}")
+    form = "application/x-www-form-urlencoded"
+    bad_utf8 = client.post(url, data=f"csrf_token={token}&name=A&body=%ff%fe", content_type=form)
+    assert bad_utf8.status_code == 400
+    assert "UTF-8" in bad_utf8.get_data(as_text=True)
+    raw_bytes = client.post(url, data=b"name=A&body=\xff", content_type=form)
+    assert raw_bytes.status_code == 400
+    nul = client.post(url, data=f"csrf_token={token}&name=A&body=a%00b", content_type=form)
+    assert nul.status_code == 400
+    assert "NUL" in nul.get_data(as_text=True)
+    huge = client.post(url, data=b"body=" + b"a" * 1_000_000, content_type=form)
+    assert huge.status_code == 413
+    assert client.get(f"/{STRATEGER}").status_code == 200
+    with app.app_context():
+        assert db.session.query(Comment).count() == 0
+
+
+def test_json_clients_get_json_errors(client, sample_posts):
+    response = client.get("/finns-inte", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.get_json()["error"]["status"] == 404
+
+
+def test_post_page_costs_the_same_queries_for_2_and_200_comments(app, client, sample_posts):
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+
+    def add_comments(count: int) -> None:
+        with app.app_context():
+            post = db.session.scalar(select(Post).where(Post.slug == STRATEGER))
+            question = db.session.get(Question, qid)
+            for number in range(count):
+                db.session.add(
+                    Comment(
+                        post_id=post.id,
+                        question_id=question.id,
+                        author_name=f"Läsare {number}",
+                        body_raw="Text",
+                        body_html="<p>Text</p>",
+                        state=CommentState.APPROVED,
+                    )
+                )
+            db.session.commit()
+
+    add_comments(2)
+    with counted_queries(app) as few:
+        assert client.get(f"/{STRATEGER}").status_code == 200
+    add_comments(198)
+    with counted_queries(app) as many:
+        html = client.get(f"/{STRATEGER}").get_data(as_text=True)
+    assert html.count("Läsare ") == 200
+    assert len(few) == len(many) <= 4
+
+
+def test_removed_comment_keeps_its_visible_replies_readable(app, client, sample_posts):
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    post_answer(client, STRATEGER, qid, "Ett inlägg som tas bort")
+    with app.app_context():
+        parent = db.session.scalar(select(Comment))
+    post_answer(client, STRATEGER, qid, "Svaret finns kvar", parent_id=parent.id)
+    with app.app_context():
+        db.session.get(Comment, parent.id).state = CommentState.REJECTED
+        db.session.commit()
+    html = client.get(f"/{STRATEGER}").get_data(as_text=True)
+    assert "Ett inlägg som tas bort" not in html
+    assert "Kommentaren är borttagen." in html
+    assert "Svaret finns kvar" in html
+
+
+def test_each_comment_offers_a_reply_form_without_javascript(app, client, sample_posts):
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    post_answer(client, STRATEGER, qid, "Första svaret")
+    with app.app_context():
+        first = db.session.scalar(select(Comment.id))
+    page = client.get(f"/{STRATEGER}").get_data(as_text=True)
+    assert f'href="?svara={first}#svara-{first}"' in page
+    assert 'name="parent_id"' not in page
+    opened = client.get(f"/{STRATEGER}?svara={first}").get_data(as_text=True)
+    assert f'<input type="hidden" name="parent_id" value="{first}">' in opened
+    assert f'id="svara-{first}"' in opened
+
+
+def test_failed_reply_reopens_its_own_form_with_the_text(app, client, sample_posts):
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    post_answer(client, STRATEGER, qid, "Första svaret")
+    with app.app_context():
+        first = db.session.scalar(select(Comment.id))
+    response = post_answer(client, STRATEGER, qid, "Mitt svar", name="", parent_id=first)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    form = html.split(f'id="svara-{first}"')[1].split("</form>")[0]
+    assert "Skriv ditt namn." in form
+    assert "Mitt svar</textarea>" in form
