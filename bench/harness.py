@@ -45,11 +45,25 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str], workers: int = 2, cwd: Path = ROOT):
-    """Run `gunicorn app` with sync workers on a free loopback port; yield its base URL."""
+def gunicorn(
+    app: str,
+    env: dict[str, str],
+    workers: int = 2,
+    cwd: Path = ROOT,
+    *,
+    binary: Path | None = None,
+    config: Path | None = None,
+    ready_path: str = "/healthz",
+):
+    """Run `gunicorn app` with sync workers on a free loopback port; yield its base URL.
+
+    `binary`: another virtual environment's gunicorn (e.g. Isso's); `config`: a settings file
+    instead of the one in `cwd`, so that different apps run under the very same settings.
+    """
     port = free_port()
     command = [
-        str(VENV_BIN / "gunicorn"),
+        str(binary or VENV_BIN / "gunicorn"),
+        *(["--config", str(config)] if config else []),
         "--workers",
         str(workers),
         "--bind",
@@ -61,7 +75,7 @@ def gunicorn(app: str, env: dict[str, str], workers: int = 2, cwd: Path = ROOT):
     process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env}, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(f"{base}/healthz")
+        wait_for(f"{base}{ready_path}")
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -78,6 +92,7 @@ class WrkResult:
     p99_ms: float
     requests: int
     errors: int  # socket errors plus non-2xx/3xx answers
+    output: str = ""  # wrk's whole report, with any lines a Lua script's done() printed
 
     def row(self) -> str:
         return (
@@ -95,24 +110,37 @@ def _ms(value: str) -> float:
 
 
 def wrk(
-    url: str, seconds: int = 10, connections: int = 16, threads: int = 2, script: Path | None = None
+    url: str,
+    seconds: int = 10,
+    connections: int = 16,
+    threads: int = 2,
+    script: Path | None = None,
+    script_args: list[str] | None = None,
+    timeout: int | None = None,
 ) -> WrkResult:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if script:
         command += ["-s", str(script)]
+    if timeout:  # wrk counts answers slower than this (default 2 s) as errors, not latencies
+        command += ["--timeout", f"{timeout}s"]
     say(f"wrk {connections} connections for {seconds}s on {url}")
     output = subprocess.run(
-        command + [url], capture_output=True, text=True, check=True, timeout=seconds + 30
+        [*command, url, *(["--", *script_args] if script_args else [])],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + (timeout or 2) + 30,
     ).stdout
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.M))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.M))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return WrkResult(
         requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        p50_ms=_ms(latency["50"]),
-        p99_ms=_ms(latency["99"]),
+        p50_ms=_ms(latency["50"]) if "50" in latency else float("nan"),  # nan: no answer at all
+        p99_ms=_ms(latency["99"]) if "99" in latency else float("nan"),
         requests=int(re.search(r"(\d+) requests in", output).group(1)),
         errors=errors + (int(non_2xx.group(1)) if non_2xx else 0),
+        output=output,
     )

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, errors, jobs
-from .extensions import babel, csrf, db, migrate
+from . import config, database, errors, jobs, logs
+from .extensions import babel, csrf, db, limiter, migrate
 
 LOCALES = ("sv", "en")
 
@@ -34,7 +34,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _apply_embedded_defaults(app)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.init_app(app)
+    _trust_proxies(app)
 
     errors.init_app(app)  # first: its input guard must see the raw body before CSRF parses it
     db.init_app(app)
@@ -42,15 +43,27 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     jobs.init_app(app)
 
-    from . import cli, health
+    from . import api, auth, cli, embed, feeds, health, moderation
+    from .email_links import bp as email_links_bp
+    from .organisations import bp as organisations_bp
     from .reader import bp as reader_bp
+    from .spamfilter import bp as spamfilter_bp
 
     app.register_blueprint(health.bp)
     app.register_blueprint(reader_bp)
+    app.register_blueprint(email_links_bp)
+    auth.init_app(app)
+    moderation.init_app(app)
+    app.register_blueprint(organisations_bp)
+    api.init_app(app)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(embed.bp)
+    app.register_blueprint(spamfilter_bp)
     cli.init_app(app)
     return app
 
@@ -62,14 +75,20 @@ def _apply_embedded_defaults(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app))
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", database.engine_options(app.config))
+    # Rate-limit counters shared by all processes through the broker's Redis when there is one;
+    # if it is unreachable the limits still hold, counted per process.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["SAMTAL_BROKER_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "samtal")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)  # Retry-After on a 429
 
 
-def _engine_options(app: Flask) -> dict[str, Any]:
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
-    return {"pool_size": app.config["SAMTAL_DB_POOL_SIZE"], "pool_pre_ping": True}
+def _trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies, take the client's address and scheme from their headers."""
+    count = app.config["SAMTAL_PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _instance_secret(path: Path) -> str:
@@ -81,6 +100,8 @@ def _instance_secret(path: Path) -> str:
 
 
 def _select_locale() -> str:
+    if not has_request_context():  # a worker or a command: the site's language
+        return current_app.config["SAMTAL_DEFAULT_LOCALE"]
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in LOCALES:
         return chosen

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from .postfile import PostFileError, read_post
 from .services import comments as comment_service
+from .services import mail, notifications
 from .services import posts as post_service
 
 posts_cli = AppGroup("posts", help="Import posts and inspect their closing questions.")
@@ -57,9 +58,13 @@ def print_questions(file: Path) -> None:
 
 @comments_cli.command("sweep")
 def sweep() -> None:
-    """Send the work of comments stuck unprocessed to the workers again."""
+    """Send the work of comments stuck unprocessed, and e-mails stuck unsent, again."""
     ids = comment_service.sweep_unprocessed()
-    click.echo(f"{len(ids)} comments sent again")
+    announced = notifications.sweep_unannounced()
+    emails = mail.sweep_unsent()
+    click.echo(
+        f"{len(ids)} comments, {len(announced)} announcements, {len(emails)} e-mails sent again"
+    )
 
 
 @demo_cli.command("load")
@@ -69,9 +74,20 @@ def load_demo() -> None:
 
     report = load_demo()
     click.echo(f"demo: {len(report.created)} posts created, {len(report.updated)} updated")
+    from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    for email, role, _name, _handle in DEMO_ACCOUNTS:
+        click.echo(f"demo login ({role}): {email} / {DEMO_PASSWORD}")
 
 
 def init_app(app: Flask) -> None:
+    from .auth.cli import users_cli
+    from .organisations.cli import orgs_cli
+    from .spamfilter.cli import spam_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(orgs_cli)
+    app.cli.add_command(spam_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(posts_cli)
     app.cli.add_command(comments_cli)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qsl
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
@@ -21,6 +22,7 @@ def _titles() -> dict[int, str]:
         403: _("Åtkomst nekad"),
         404: _("Sidan finns inte"),
         405: _("Metoden stöds inte"),
+        409: _("Det går inte just nu"),
         413: _("För stor förfrågan"),
         415: _("Formatet stöds inte"),
         422: _("Kontrollera uppgifterna"),
@@ -50,7 +52,58 @@ def wants_json() -> bool:
     )
 
 
+# The JSON API's answers to errors raised outside its own views: a stable code and both languages.
+API_PREFIX = "/api/"
+API_ERRORS: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "Felaktig förfrågan.", "Bad request."),
+    401: ("unauthorized", "Inloggning krävs.", "Authentication required."),
+    403: ("forbidden", "Åtkomst nekad.", "Forbidden."),
+    404: ("not_found", "Det finns inget här.", "Not found."),
+    405: ("method_not_allowed", "Metoden stöds inte här.", "Method not allowed."),
+    409: ("conflict", "Det går inte just nu.", "Conflict with the current state."),
+    413: (
+        "payload_too_large",
+        "Förfrågan är för stor. En kommentar får vara högst 5 000 tecken.",
+        "The request is too large. A comment may have at most 5,000 characters.",
+    ),
+    415: (
+        "unsupported_media_type",
+        "Skicka JSON (Content-Type: application/json).",
+        "Send JSON (Content-Type: application/json).",
+    ),
+    422: ("validation_failed", "Kontrollera uppgifterna.", "Check the fields."),
+    429: (
+        "rate_limited",
+        "För många förfrågningar. Vänta en stund och försök igen.",
+        "Too many requests. Wait a while and try again.",
+    ),
+    500: ("server_error", "Något gick fel. Felet är loggat.", "Something went wrong; logged."),
+}
+
+
+def api_language() -> str:
+    """sv or en, by the Accept-Language header, else the site's default language."""
+    best = request.accept_languages.best_match(("sv", "en"))
+    return best or current_app.config.get("SAMTAL_DEFAULT_LOCALE", "sv")
+
+
+def api_error(status: int, code: str | None = None, messages=None, **extra):
+    """A JSON error: `{"error": {"status", "code", "message", ...}}`, message in sv or en."""
+    default_code, sv, en = API_ERRORS.get(status, API_ERRORS[500 if status >= 500 else 400])
+    sv, en = messages or (sv, en)
+    language = api_language()
+    message = sv if language == "sv" else en
+    body = {"status": status, "code": code or default_code, "message": message}
+    body.update({key: value for key, value in extra.items() if value is not None})
+    response = jsonify(error=body)
+    response.status_code = status
+    response.headers["Content-Language"] = language
+    return response
+
+
 def render_error(status: int, message: str | None = None):
+    if request.path.startswith(API_PREFIX):
+        return api_error(status, detail=message)
     title = _titles().get(status, _("Fel"))
     message = message or _messages().get(status) or title
     if wants_json():
@@ -63,6 +116,11 @@ def _http_error(error: HTTPException):
     default = type(error).description
     custom = description if description and description != default else None
     return render_error(error.code or 500, custom)
+
+
+def _rate_limited(error: RateLimitExceeded):
+    """Flask-Limiter's 429 names the limit in English; readers get the Swedish page instead."""
+    return render_error(429)
 
 
 def _csrf_error(error: CSRFError):
@@ -98,6 +156,7 @@ def _reject_undecodable_forms():
 def init_app(app: Flask) -> None:
     app.before_request(_reject_undecodable_forms)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)
     app.register_error_handler(Exception, _server_error)

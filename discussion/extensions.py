@@ -1,6 +1,9 @@
 """The Flask extensions, created unbound here and bound to an app in create_app."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -15,3 +18,6 @@ db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
 babel = Babel()
 migrate = Migrate()
+login_manager = LoginManager()
+# Storage is chosen in create_app: the Redis broker when there is one, memory:// otherwise.
+limiter = Limiter(key_func=get_remote_address)

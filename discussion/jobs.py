@@ -8,16 +8,21 @@ session commits, and a rollback drops it. `discussion` names tasks as strings an
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from celery import Celery, Task
+from celery import Celery, Task, signals
 from flask import Flask, current_app
+from kombu import Exchange, Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from . import logs
 
 log = logging.getLogger(__name__)
 
 _PENDING = "samtal.pending_tasks"
 TASK_MODULES = ("worker.tasks",)
+QUEUES = ("comments", "email")
 
 
 def init_app(app: Flask) -> Celery:
@@ -25,7 +30,8 @@ def init_app(app: Flask) -> Celery:
 
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
-            with app.app_context():
+            fields = logs.fields_of_call(self.run, args, kwargs)
+            with app.app_context(), logs.bound(task=self.name, task_id=self.request.id, **fields):
                 return self.run(*args, **kwargs)
 
     broker = app.config["SAMTAL_BROKER_URL"]
@@ -41,6 +47,10 @@ def init_app(app: Flask) -> Celery:
             "task_acks_late": True,
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
+            "worker_concurrency": app.config["SAMTAL_WORKER_CONCURRENCY"] or None,
+            # Lost connection: stop what runs, as the broker hands the unacked tasks out again.
+            "worker_cancel_long_running_tasks_on_connection_loss": True,
+            "worker_hijack_root_logger": False,
             "task_time_limit": 120,
             "task_soft_time_limit": 60,
             "imports": TASK_MODULES,
@@ -52,13 +62,28 @@ def init_app(app: Flask) -> Celery:
                 "interval_step": 0.2,
                 "interval_max": 0.2,
             },
-            "broker_transport_options": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            "broker_transport_options": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 2,
+                "visibility_timeout": app.config["SAMTAL_BROKER_VISIBILITY_TIMEOUT"],
+                # Look for the tasks of dead workers every 10 s, not every 100 s (the default).
+                "unacked_restore_throttle": 1,
+            },
+            # E-mail has its own queue, so a slow SMTP server never delays publishing.
+            "task_queues": [Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
             "task_routes": {"samtal.send_*": {"queue": "email"}},
             "task_default_queue": "comments",
+            "beat_schedule_filename": str(Path(app.instance_path) / "celerybeat-schedule"),
             "beat_schedule": {
                 "sweep-unprocessed-comments": {
                     "task": "samtal.sweep",
                     "schedule": float(app.config["SAMTAL_SWEEP_INTERVAL_SECONDS"]),
+                },
+                # Checks every minute; each moderator still gets at most one per period.
+                "moderator-digest": {"task": "samtal.send_moderator_digests", "schedule": 60.0},
+                "retrain-spam-model": {
+                    "task": "samtal.retrain_spam_model",
+                    "schedule": float(app.config["SAMTAL_SPAM_RETRAIN_HOURS"]) * 3600,
                 },
             },
         }
@@ -66,6 +91,11 @@ def init_app(app: Flask) -> Celery:
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+@signals.setup_logging.connect
+def _keep_our_logging(**kwargs) -> None:
+    """Workers and beat log like the web process (logs.init_app), not in Celery's format."""
 
 
 def enqueue(session: Session, task_name: str, *args) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime
 
+from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -34,15 +35,52 @@ class CommentState(enum.StrEnum):
     """Where a comment is in its life: stored, waiting for a moderator, or decided."""
 
     RECEIVED = "received"  # stored; the worker has not sanitised and checked it yet
+    HELD = "held"  # waits for its writer to verify an organisation's e-mail address
     PENDING = "pending"  # waits in the moderation queue
     APPROVED = "approved"  # visible to readers
     REJECTED = "rejected"
     SPAM = "spam"
 
 
+class Role(enum.StrEnum):
+    """Staff roles. An admin can do everything; an author moderates and replies."""
+
+    AUTHOR = "author"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class ModerationPolicy(enum.StrEnum):
+    POST = "post"  # comments go live unless flagged
+    PRE = "pre"  # every comment waits for a moderator
+    FIRST_TIME = "first_time"  # a commenter waits until one of theirs has been approved
+
+
 class QuestionKind(enum.StrEnum):
     CLOSING = "closing"  # a closing question of the post
     GENERAL = "general"  # the one "Övriga kommentarer" thread of each post
+
+
+class User(UserMixin, db.Model):
+    """A staff account: an author, a moderator or an admin. Readers have no accounts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # How the user signs posts in their front matter (e.g. "@jmjobring"), to match posts to authors.
+    author_handle: Mapped[str | None] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def is_active(self) -> bool:
+        """A disabled account cannot log in, and its open sessions end (Flask-Login asks)."""
+        return bool(self.active)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
 
 
 class Post(db.Model):
@@ -53,9 +91,19 @@ class Post(db.Model):
     published: Mapped[date] = mapped_column(Date, index=True)
     body_markdown: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # None: the site's policy (setting SAMTAL_MODERATION_POLICY) applies.
+    moderation_policy: Mapped[ModerationPolicy | None] = mapped_column(
+        Enum(ModerationPolicy, native_enum=False, length=20)
+    )
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # When anything its threads show last changed (a comment, its state, a question): the API's
+    # ETag and Last-Modified. Kept by discussion/services/freshness.py on every flush.
+    threads_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    author: Mapped[User | None] = relationship()
     questions: Mapped[list[Question]] = relationship(
         back_populates="post", order_by="Question.position", cascade="all, delete-orphan"
     )
@@ -77,6 +125,10 @@ class Question(db.Model):
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The text as extracted from the post file before its author reworded it, so that a
+    # re-import recognises the question instead of adding it again.
+    imported_text: Mapped[str | None] = mapped_column(String(1000))
 
     post: Mapped[Post] = relationship(back_populates="questions")
 
@@ -109,18 +161,37 @@ class Comment(db.Model):
     email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     ip_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     body_raw: Mapped[str] = mapped_column(Text)
+    # Equal for near-identical texts, so the spam check finds the same text posted elsewhere.
+    body_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     body_html: Mapped[str | None] = mapped_column(Text)
     state: Mapped[CommentState] = mapped_column(
         Enum(CommentState, native_enum=False, length=20), default=CommentState.RECEIVED
     )
     spam_score: Mapped[float | None] = mapped_column(Float)
     spam_reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    # Set for staff replies: they go live at once with an author badge.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Set only once the writer's address at the organisation's domain is verified.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    notify_replies: Mapped[bool] = mapped_column(Boolean, default=False)
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Form timing and honeypot, for the spam check's behaviour signals.
+    signals: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     question: Mapped[Question] = relationship()
     post: Mapped[Post] = relationship()
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
+    user: Mapped[User | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def is_staff(self) -> bool:
+        return self.user_id is not None
 
     @property
     def visible(self) -> bool:
@@ -128,3 +199,201 @@ class Comment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.state}>"
+
+
+class SpamWordKind(enum.StrEnum):
+    BANNED = "banned"  # straight to spam
+    SUSPECT = "suspect"  # to the queue
+
+
+class SpamWord(db.Model):
+    """A word or phrase of the admin's lists, matched on whole words, case-insensitively."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[SpamWordKind] = mapped_column(Enum(SpamWordKind, native_enum=False, length=20))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ModerationDecision(db.Model):
+    """The audit log: every change of a comment's state or text, by whom, from what to what."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
+    # None when the system decided (the spam check, a report threshold, a verification link).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    comment: Mapped[Comment] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class CommentRevision(db.Model):
+    """A comment's text before a moderator edited it; the original is never overwritten unseen."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
+    body_raw: Mapped[str] = mapped_column(Text)
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Report(db.Model):
+    """A reader's report of a comment; one per comment and reporter."""
+
+    __table_args__ = (UniqueConstraint("comment_id", "ip_hash", name="uq_report_comment_ip"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(20))  # spam, personangrepp, annat
+    note: Mapped[str | None] = mapped_column(String(500))
+    ip_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Ban(db.Model):
+    """A commenter kept out by e-mail hash and/or IP hash until it expires."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    ip_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Organisation(db.Model):
+    """An organisation whose people answer in threads, proved by their e-mail domain."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    badge: Mapped[str] = mapped_column(String(60))
+    # A moderator's choice: this organisation's answers wait in the queue even when verified.
+    moderate_answers: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    domains: Mapped[list[OrganisationDomain]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+
+class OrganisationDomain(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="domains")
+
+
+# --- e-mail: verified organisation addresses, reader subscriptions and the outbox -------------
+
+
+class VerifiedAddress(db.Model):
+    """An address proved (by a link sent to it) to belong to an organisation, for a while."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    verified_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class EmailVerification(db.Model):
+    """A single-use, expiring link sent to a commenter's address at an organisation's domain."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class ReaderAddress(db.Model):
+    """What a reader's address agreed to: reply notifications (double opt-in), or no mail."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    replies_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CommentAnnouncement(db.Model):
+    """Marks a published comment whose notifications are queued, so the sweep can find misses."""
+
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class EmailStatus(enum.StrEnum):
+    QUEUED = "queued"  # waits for a send task (or its retry)
+    SENT = "sent"
+    FAILED = "failed"  # refused for good (5xx) or given up after the retries: shown to admins
+
+
+class OutgoingEmail(db.Model):
+    """One e-mail, rendered when its event happened; unique on (event, recipient): sent once."""
+
+    __table_args__ = (
+        UniqueConstraint("event", "recipient", name="uq_outgoing_email_event_recipient"),
+        Index("ix_outgoing_email_status_created", "status", "created_at"),
+        Index("ix_outgoing_email_recipient_kind", "recipient", "kind", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # Set for e-mail to readers: the one-click unsubscribe link, also sent as List-Unsubscribe.
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(1000))
+    status: Mapped[EmailStatus] = mapped_column(
+        Enum(EmailStatus, native_enum=False, length=20), default=EmailStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ApiToken(db.Model):
+    """A staff bearer token for the API, e.g. for a blog registering its posts; kept hashed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the token
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -13,7 +13,16 @@ import pytest
 import worker.tasks  # noqa: F401  registers the tasks, so eager runs find them by name
 from discussion import create_app
 from discussion.extensions import db
-from tests.helpers import POSTGRES_ADMIN_URL, REDIS_URL, SAMPLE_POSTS, base_config, require
+from tests.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    POSTGRES_ADMIN_URL,
+    REDIS_URL,
+    SAMPLE_POSTS,
+    base_config,
+    chromium_problem,
+    require,
+)
 
 
 @pytest.fixture
@@ -121,6 +130,86 @@ def celery_worker(stack_app):
 
     celery = stack_app.extensions["celery"]
     with start_worker(
-        celery, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+        celery,
+        pool="solo",
+        perform_ping_check=False,
+        shutdown_timeout=10,
+        loglevel="WARNING",
+        queues=["comments", "email"],
     ) as worker:
         yield worker
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free 127.0.0.1 port; `.messages` holds what it got."""
+    try:
+        from tests.smtp_server import SMTPServer
+    except ImportError as error:
+        require("aiosmtpd", f"it is not installed: {error}")
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+# --- a live server and a real browser ---------------------------------------------------------
+
+
+@pytest.fixture
+def live_server():
+    """Serve a Flask app on a free 127.0.0.1 port in a thread: `base_url = live_server(app)`."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    servers = []
+
+    def serve(app) -> str:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield serve
+    for server, thread in servers:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""
+    require("Chromium", chromium_problem())
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(locale="sv-SE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_spam_model():
+    """Train the default spam model once, up front, rather than inside whichever test first
+    processes a comment (which would then wait for the training)."""
+    from discussion import spam
+    from tests.helpers import SESSION_SPAM_MODEL
+
+    spam.default_model().save(SESSION_SPAM_MODEL)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests.helpers import SESSION_SPAM_MODEL
+
+    SESSION_SPAM_MODEL.unlink(missing_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,9 @@ def require(service: str, problem: str | None) -> None:
     pytest.skip(f"{service} not available: {problem}")
 
 
+SESSION_SPAM_MODEL = Path(tempfile.gettempdir()) / f"samtal-test-spam-model-{os.getpid()}.joblib"
+
+
 def base_config(tmp_path: Path) -> dict:
     return {
         "TESTING": True,
@@ -33,10 +37,31 @@ def base_config(tmp_path: Path) -> dict:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
         "SAMTAL_BROKER_URL": "",
+        # Post-moderation, so tests about reading see their comments at once; the policy
+        # tests (tests/test_policies.py) set each policy themselves.
+        "SAMTAL_MODERATION_POLICY": "post",
+        # One default spam model file for the whole session (trained on first use); tests
+        # that retrain point this setting at their own file.
+        "SAMTAL_SPAM_MODEL_PATH": str(SESSION_SPAM_MODEL),
+        # Tests post the instant a form is shown; the fast-posting signal has its own tests.
+        "SAMTAL_SPAM_MIN_SECONDS": 0,
+        # Tests post many comments from one address; tests of the limit set their own.
+        "SAMTAL_COMMENT_RATE_LIMIT": "10000 per minute",
     }
 
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+_FORM_TIME = re.compile(r'name="ts" value="([^"]+)"')
+
+
+def form_fields(client, url: str) -> dict[str, str]:
+    """The hidden fields a reader's browser sends back: CSRF token and the form's timestamp."""
+    html = client.get(url).get_data(as_text=True)
+    csrf, shown = _CSRF.search(html), _FORM_TIME.search(html)
+    assert csrf and shown, f"no comment form on {url}"
+    return {"csrf_token": csrf.group(1), "ts": shown.group(1)}
 
 
 def csrf_token(client, url: str = "/") -> str:
@@ -45,3 +70,24 @@ def csrf_token(client, url: str = "/") -> str:
     match = _CSRF.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {url}"
     return match.group(1)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def chromium_problem() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as error:
+        return f"playwright is not installed: {error}"
+    return None

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reader", __name__)
 
-from . import views  # noqa: E402,F401  (the views register themselves on bp)
+from . import reports, views  # noqa: E402,F401  (the views register themselves on bp)

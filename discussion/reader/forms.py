@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
 
 from ..config import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH
+from ..services.moderation import REPORT_REASONS
 
 
 class CommentForm(FlaskForm):
@@ -35,7 +36,23 @@ class CommentForm(FlaskForm):
         ],
     )
     parent_id = HiddenField()
+    notify = BooleanField(_l("Meddela mig om svar"))
+
+    def validate_notify(self, field) -> None:
+        """Notifications need an address to go to."""
+        if field.data and not (self.email.data or "").strip():
+            raise ValidationError(_l("Skriv din e-postadress för att få meddelanden om svar."))
 
     def parent(self) -> int | None:
         value = (self.parent_id.data or "").strip()
         return int(value) if value.isdigit() else None
+
+
+class ReportForm(FlaskForm):
+    """A reader's report of a comment (spam, personangrepp or annat); no account needed."""
+
+    reason = StringField(
+        _l("Skäl"),
+        validators=[AnyOf(list(REPORT_REASONS), message=_l("Välj ett skäl till anmälan."))],
+    )
+    note = StringField(_l("Kommentar till moderatorn (valfritt)"), validators=[Length(max=500)])

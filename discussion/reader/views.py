@@ -1,10 +1,13 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..extensions import db
+from ..auth.access import current_staff
+from ..config import VERIFY_LINK_HOURS
+from ..extensions import db, limiter
 from ..models import Post, Question
 from ..services import comments as comment_service
+from ..services import spam_signals, verification
 from . import bp
 from .forms import CommentForm
 
@@ -21,6 +24,14 @@ def question_or_404(post: Post, question_id: int) -> Question:
     if question is None or question.post_id != post.id or question.hidden:
         abort(404, _("Frågan finns inte i det här inlägget."))
     return question
+
+
+def refuse_if_closed(post: Post, question: Question) -> None:
+    """409 Conflict: the thread exists but is closed for now, and may open again."""
+    if post.closed:
+        abort(409, _("Inlägget är stängt för nya kommentarer. Din kommentar sparades inte."))
+    if question.closed:
+        abort(409, _("Tråden är stängd för nya kommentarer. Din kommentar sparades inte."))
 
 
 @bp.get("/")
@@ -50,6 +61,8 @@ def render_post_page(post: Post, form: CommentForm | None = None, form_target=No
             form=form or CommentForm(formdata=None),
             form_target=form_target,
             reply_to=reply_to,
+            report_to=request.args.get("anmal", type=int),
+            form_ts=spam_signals.form_timestamp(),
         ),
         status,
     )
@@ -63,12 +76,22 @@ def thread(slug: str, question_id: int):
     return redirect(url_for(".post", slug=post.slug, _anchor=f"trad-{question.id}"))
 
 
+def comment_rate_limit() -> str:
+    """Posting limit per IP (setting); over it the reader gets a Swedish 429 page."""
+    return current_app.config["SAMTAL_COMMENT_RATE_LIMIT"]
+
+
 @bp.post("/<slug>/trad/<int:question_id>")
+@limiter.limit(comment_rate_limit)
 def comment(slug: str, question_id: int):
     """Store a reader's answer or reply; the worker sanitises it after the commit."""
     post = post_or_404(slug)
     question = question_or_404(post, question_id)
+    refuse_if_closed(post, question)
+    staff = current_staff()
     form = CommentForm()
+    if staff is not None:
+        form.name.data, form.email.data = staff.name, staff.email  # signed by its account
     if not form.validate():
         target = (question.id, form.parent())
         return render_post_page(post, form=form, form_target=target, status=422)
@@ -80,15 +103,31 @@ def comment(slug: str, question_id: int):
             body=form.body.data,
             parent_id=form.parent(),
             ip=request.remote_addr,
+            user=staff,
+            notify_replies=form.notify.data,
+            signals=spam_signals.form_signals(request.form.get("ts"), request.form.get("website")),
         )
     except comment_service.ThreadMismatch:
         db.session.rollback()
         abort(400, _("Kommentaren du svarar på hör inte till den här tråden."))
+    verification.recognise_writer(comment, request.cookies.get(verification.COOKIE))
     db.session.commit()
     db.session.refresh(comment)
     if comment.visible:
         flash(_("Tack! Din kommentar är publicerad."), "success")
         anchor = f"kommentar-{comment.id}"
+    elif organisation := verification.awaiting_organisation(comment):
+        flash(
+            _(
+                "Tack! Adressen hör till %(org)s, så vi har skickat en länk till den. Klicka på "
+                "länken inom %(hours)d timmar, så publiceras kommentaren med märket ”%(badge)s”.",
+                org=organisation.name,
+                badge=organisation.badge,
+                hours=VERIFY_LINK_HOURS,
+            ),
+            "info",
+        )
+        anchor = f"trad-{question.id}"
     else:
         flash(_("Tack! Din kommentar är mottagen och visas när den har granskats."), "info")
         anchor = f"trad-{question.id}"

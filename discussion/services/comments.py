@@ -10,15 +10,18 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..jobs import enqueue
-from ..models import Comment, CommentState, Post, Question, utcnow
+from ..models import Comment, CommentState, ModerationDecision, Post, Question, User, utcnow
 from ..sanitize import render_comment
+from . import moderation, spam_signals, verification
 
 log = logging.getLogger(__name__)
 
 PROCESS_TASK = "samtal.process_comment"
+PUBLISHED_TASK = "samtal.comment_published"
 
 
 class ThreadMismatch(ValueError):
@@ -41,8 +44,16 @@ def post_comment(
     email: str | None = None,
     parent_id: int | None = None,
     ip: str | None = None,
+    user: User | None = None,
+    notify_replies: bool = False,
+    signals: dict | None = None,
 ) -> Comment:
-    """Store a reader's comment as received and queue its processing after the commit."""
+    """Store a comment as received and queue its processing after the commit.
+
+    With a staff `user` it is a staff reply: it carries the account's name and goes live.
+    `notify_replies`: the reader asked for e-mail about replies (confirmed at the first one).
+    `signals`: what the form told about its filler (timing, honeypot), for the spam check.
+    """
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.question_id != question.id:
@@ -51,17 +62,26 @@ def post_comment(
         post_id=question.post_id,
         question_id=question.id,
         parent_id=parent_id,
-        author_name=name.strip(),
-        email=(email or "").strip() or None,
-        email_hash=identity_hash(email),
+        author_name=(user.name if user else name).strip(),
+        email=(user.email if user else (email or "").strip()) or None,
+        email_hash=identity_hash(user.email if user else email),
+        user_id=user.id if user else None,
         ip_hash=identity_hash(ip),
         body_raw=body,
+        body_fingerprint=spam_signals.fingerprint(body),
+        signals=signals,
         state=CommentState.RECEIVED,
+        notify_replies=bool(notify_replies and email and not user),
     )
     db.session.add(comment)
     db.session.flush()
     enqueue(db.session, PROCESS_TASK, comment.id)
-    log.info("comment %s received on question %s", comment.id, question.id)
+    log.info(
+        "comment %s received on question %s",
+        comment.id,
+        question.id,
+        extra={"comment_id": comment.id},
+    )
     return comment
 
 
@@ -72,11 +92,44 @@ def process_comment(comment_id: int) -> bool:
         db.session.rollback()
         return False
     comment.body_html = render_comment(comment.body_raw)
-    comment.state = CommentState.APPROVED
     comment.processed_at = utcnow()
+    routing = verification.route(comment, moderation.decide(comment))
+    change_state(comment, routing.state, action="processed", reason=routing.reason)
     db.session.commit()
     log.info("comment %s processed: %s", comment_id, comment.state)
     return True
+
+
+def change_state(
+    comment: Comment,
+    to_state: CommentState,
+    *,
+    action: str,
+    user: User | None = None,
+    reason: str | None = None,
+) -> ModerationDecision:
+    """Move a comment to a state, with its audit entry; the one way any state changes.
+
+    A comment that becomes visible queues `samtal.comment_published` for after the commit,
+    which sends what follows from it (notifications), whoever or whatever approved it.
+    """
+    decision = ModerationDecision(
+        comment=comment,
+        user=user,
+        action=action,
+        from_state=str(comment.state),
+        to_state=str(to_state),
+        reason=reason,
+    )
+    db.session.add(decision)
+    became_visible = to_state == CommentState.APPROVED and comment.state != to_state
+    comment.state = to_state
+    if user is not None:
+        comment.decided_at = utcnow()
+    if became_visible:
+        db.session.flush()
+        enqueue(db.session, PUBLISHED_TASK, comment.id)
+    return decision
 
 
 def sweep_unprocessed() -> list[int]:
@@ -122,7 +175,10 @@ def threads_of(post: Post) -> list[Thread]:
         )
     )
     comments = db.session.scalars(
-        select(Comment).where(Comment.post_id == post.id).order_by(Comment.created_at, Comment.id)
+        select(Comment)
+        .options(joinedload(Comment.organisation))  # the badges, in the same query
+        .where(Comment.post_id == post.id)
+        .order_by(Comment.created_at, Comment.id)
     ).all()
     threads = {question.id: Thread(question) for question in questions}
     for root, entries in _reading_order(comments):

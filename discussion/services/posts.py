@@ -13,6 +13,7 @@ from ..models import GENERAL_THREAD_TEXT, Post, Question, QuestionKind
 from ..postfile import PostFileError, PostSource, read_post
 from ..questions import closing_questions, normalise
 from ..sanitize import render_post
+from . import accounts
 
 
 @dataclass
@@ -33,8 +34,10 @@ def save_post(source: PostSource) -> tuple[Post, bool]:
     """Create or update the post with this slug; True if it was created.
 
     Re-importing updates title and body and adds questions it has not seen, matched by
-    normalised text; threads, comments and questions edited by authors are kept.
+    normalised text; threads, comments and questions edited by authors are kept. The post's
+    author is the staff account whose handle matches the front matter's `author`, if any.
     """
+    author = accounts.author_for_handle(source.author)
     post = db.session.scalar(select(Post).where(Post.slug == source.slug))
     created = post is None
     if created:
@@ -42,6 +45,7 @@ def save_post(source: PostSource) -> tuple[Post, bool]:
         db.session.add(post)
     post.title = source.title
     post.author_handle = source.author
+    post.author = author
     post.published = source.date
     post.body_markdown = source.body
     post.body_html = render_post(source.body)
@@ -50,7 +54,8 @@ def save_post(source: PostSource) -> tuple[Post, bool]:
 
 
 def _add_missing_questions(post: Post, texts: list[str]) -> None:
-    known = {normalise(question.text) for question in post.questions}
+    known = {normalise(q.text) for q in post.questions}
+    known |= {normalise(q.imported_text) for q in post.questions if q.imported_text}
     closing = [q for q in post.questions if q.kind == QuestionKind.CLOSING]
     position = max((q.position for q in closing), default=-1) + 1
     for text in texts:

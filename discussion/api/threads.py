@@ -1,0 +1,231 @@
+"""What the API shows of a post's threads: JSON built from the same reading order as the page.
+
+Pages are cut between top-level comments, keyed on their (created_at, id): a new answer is
+always newer than every cursor already handed out, and a reply lives on its top-level
+comment's page, so a reader paging through a thread while others post sees nothing twice and
+misses nothing. Only what a reader may see goes out: never e-mail addresses, IPs or held text.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import url_for
+
+from ..models import Comment, Post
+from ..services.comments import Thread, ThreadEntry, threads_of
+from .errors import ApiError
+
+DEFAULT_PAGE = 50
+MAX_PAGE = 200
+STAFF_BADGE = "Skribent"
+EPOCH = datetime(1970, 1, 1)
+
+
+def timestamp(moment: datetime) -> str:
+    """Stored times are naive UTC; the API says so."""
+    return moment.isoformat(timespec="seconds") + "Z"
+
+
+# --- cursors ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Cursor:
+    """The last top-level comment of a page: (created_at in microseconds, id)."""
+
+    micros: int
+    comment_id: int
+
+    @classmethod
+    def of(cls, comment: Comment) -> Cursor:
+        return cls(_micros(comment.created_at), comment.id)
+
+    def encode(self) -> str:
+        raw = f"{self.micros}.{self.comment_id}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
+            micros, comment_id = (int(part) for part in raw.split("."))
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise ApiError("bad_cursor") from None
+        if micros < 0 or comment_id < 0:
+            raise ApiError("bad_cursor")
+        return cls(micros, comment_id)
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+# --- comments as JSON --------------------------------------------------------------------------
+
+
+def badges(comment: Comment) -> list[dict]:
+    found = []
+    if comment.is_staff:
+        found.append({"kind": "staff", "label": STAFF_BADGE})
+    if comment.organisation is not None:
+        found.append({"kind": "organisation", "label": comment.organisation.badge})
+    return found
+
+
+def comment_json(comment: Comment, removed: bool, slug: str) -> dict:
+    """One comment as readers see it; a removed one keeps only its place for its replies."""
+    return {
+        "id": comment.id,
+        "parent_id": comment.parent_id,
+        "removed": removed,
+        "author": None if removed else comment.author_name,
+        "html": None if removed else comment.body_html,
+        "created": timestamp(comment.created_at),
+        "badges": [] if removed else badges(comment),
+        "url": url_for("reader.post", slug=slug, _anchor=f"kommentar-{comment.id}", _external=True),
+        "replies": [],
+    }
+
+
+def _roots(entries: list[ThreadEntry]) -> Iterator[list[ThreadEntry]]:
+    """Split a thread's depth-first entries into one run per top-level comment."""
+    run: list[ThreadEntry] = []
+    for entry in entries:
+        if entry.depth == 0 and run:
+            yield run
+            run = []
+        run.append(entry)
+    if run:
+        yield run
+
+
+def _nest(run: list[ThreadEntry], slug: str) -> dict:
+    """A top-level comment with its replies nested, from its depth-first run."""
+    stack: list[dict] = []
+    for entry in run:
+        node = comment_json(entry.comment, entry.removed, slug)
+        del stack[entry.depth :]
+        if stack:
+            stack[-1]["replies"].append(node)
+        stack.append(node)
+    return stack[0]
+
+
+@dataclass(frozen=True)
+class Page:
+    comments: list[dict]
+    next: str | None
+
+
+def page_of(thread: Thread, slug: str, after: Cursor | None, limit: int) -> Page:
+    runs = [
+        run for run in _roots(thread.entries) if after is None or Cursor.of(run[0].comment) > after
+    ]
+    shown = runs[:limit]
+    more = len(runs) > limit
+    return Page(
+        comments=[_nest(run, slug) for run in shown],
+        next=Cursor.of(shown[-1][0].comment).encode() if more else None,
+    )
+
+
+def question_json(thread: Thread, post: Post, page: Page) -> dict:
+    question = thread.question
+    return {
+        "id": question.id,
+        "text": question.text,
+        "general": question.is_general,
+        "closed": bool(post.closed or question.closed),
+        "comment_count": thread.visible_count,
+        "comments": page.comments,
+        "next": page.next,
+        "feed": url_for("feeds.question", slug=post.slug, question_id=question.id, _external=True),
+    }
+
+
+def post_json(post: Post, limit: int) -> dict:
+    """The post with its visible threads, each with its first page of comments."""
+    threads = threads_of(post)
+    return {
+        "slug": post.slug,
+        "title": post.title,
+        "author": post.author_handle,
+        "published": post.published.isoformat(),
+        "url": url_for("reader.post", slug=post.slug, _external=True),
+        "feed": url_for("feeds.post", slug=post.slug, _external=True),
+        "closed": bool(post.closed),
+        "comment_count": sum(thread.visible_count for thread in threads),
+        "changed": timestamp(post.threads_changed_at),
+        "questions": [
+            question_json(thread, post, page_of(thread, post.slug, None, limit))
+            for thread in threads
+        ],
+    }
+
+
+def thread_json(post: Post, question_id: int, after: Cursor | None, limit: int) -> dict:
+    """One page of one thread."""
+    thread = next((t for t in threads_of(post) if t.question.id == question_id), None)
+    if thread is None:
+        raise ApiError("question_not_found")
+    page = page_of(thread, post.slug, after, limit)
+    return {
+        "post": post.slug,
+        "question_id": question_id,
+        "comment_count": thread.visible_count,
+        "comments": page.comments,
+        "next": page.next,
+    }
+
+
+# --- a cache of rendered answers, keyed by the thread's version ---------------------------------
+
+
+class RenderedCache:
+    """In-process LRU of serialised answers, bounded in bytes.
+
+    Keys include the post's `threads_changed_at`, so a changed thread is never served stale:
+    its new version simply misses, and the old entries age out.
+    """
+
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[tuple, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_or_build(self, key: tuple, build: Callable[[], bytes]) -> bytes:
+        with self.lock:
+            body = self.entries.get(key)
+            if body is not None:
+                self.entries.move_to_end(key)
+                return body
+        body = build()
+        if len(body) <= self.max_bytes // 8:
+            self._store(key, body)
+        return body
+
+    def _store(self, key: tuple, body: bytes) -> None:
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = body
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                _, old = self.entries.popitem(last=False)
+                self.size -= len(old)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+cache = RenderedCache()

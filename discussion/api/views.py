@@ -1,0 +1,284 @@
+"""The API's endpoints. Reads are cached by thread version; writes go through the same forms and
+services as the reader's page, so a comment sent here meets exactly the same rules."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from flask import Response, current_app, jsonify, request, url_for
+from sqlalchemy import bindparam, select
+from werkzeug.exceptions import Conflict, NotFound
+from werkzeug.http import is_resource_modified
+
+from ..auth.access import current_staff
+from ..extensions import db, limiter
+from ..models import Comment, CommentState, Post, Question
+from ..reader.forms import CommentForm, ReportForm
+from ..reader.views import post_or_404, question_or_404, refuse_if_closed
+from ..services import comments as comment_service
+from ..services import moderation, spam_signals, verification
+from ..services.posts import save_post
+from . import access, bp, openapi, posts
+from .errors import ApiError
+from .payload import clean_text, form_data
+from .threads import DEFAULT_PAGE, MAX_PAGE, Cursor, cache, post_json, thread_json, timestamp
+
+MAX_COUNTED_POSTS = 100
+# Ids beyond a 32-bit integer cannot exist; they are answered 404 before any database sees them.
+MAX_ID = 2**31 - 1
+# Bump when the JSON of a read changes shape, so no cache (ours or a browser's) serves the old.
+FORMAT_VERSION = 1
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+VERSION_QUERY = select(Post.id, Post.threads_changed_at).where(Post.slug == bindparam("slug"))
+
+
+def _post_version(slug: str) -> tuple[int, datetime]:
+    """The post's id and thread version: the one query a cached read costs.
+
+    On a connection of its own rather than the ORM session, which would cost more than the
+    rest of a cached read together.
+    """
+    with db.engine.connect() as connection:
+        row = connection.execute(VERSION_QUERY, {"slug": slug}).first()
+    if row is None:
+        raise ApiError("post_not_found")
+    return row.id, row.threads_changed_at
+
+
+def _limit() -> int:
+    raw = request.args.get("limit")
+    if raw is None:
+        return DEFAULT_PAGE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise ApiError("bad_parameter", detail=f"limit: 1-{MAX_PAGE}")
+    return int(raw)
+
+
+def _cached_json(key: tuple, changed_at: datetime, build) -> Response:
+    """Answer a read from its version: 304 if the client has it, else the cached or built body."""
+    full_key = (FORMAT_VERSION, current_app.config["SQLALCHEMY_DATABASE_URI"], request.host, *key)
+    etag = hashlib.blake2b(repr(full_key).encode(), digest_size=12).hexdigest()
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache"}
+    if not is_resource_modified(request.environ, etag=etag, last_modified=changed_at):
+        response = Response(status=304, headers=headers)
+    else:
+        body = cache.get_or_build(
+            full_key, lambda: json.dumps(build(), ensure_ascii=False).encode()
+        )
+        response = Response(body, mimetype="application/json", headers=headers)
+    response.last_modified = changed_at
+    return response
+
+
+@bp.get("/posts/<slug>")
+def read_post(slug: str):
+    """A post, its questions and the first page of each thread's comments."""
+    limit = _limit()
+    post_id, changed_at = _post_version(slug)
+    return _cached_json(
+        ("post", post_id, changed_at, limit),
+        changed_at,
+        lambda: post_json(db.session.get(Post, post_id), limit),
+    )
+
+
+@bp.get("/posts/<slug>/questions/<int:question_id>/comments")
+def read_thread(slug: str, question_id: int):
+    """One page of one thread; `after` is the `next` cursor of the page before."""
+    limit = _limit()
+    after = Cursor.decode(request.args["after"]) if "after" in request.args else None
+    post_id, changed_at = _post_version(slug)
+    return _cached_json(
+        ("thread", post_id, changed_at, question_id, after, limit),
+        changed_at,
+        lambda: thread_json(db.session.get(Post, post_id), question_id, after, limit),
+    )
+
+
+@bp.get("/counts")
+def counts():
+    """Visible comments of many posts in one request, for a blog's index page."""
+    slugs = list(dict.fromkeys(request.args.getlist("post")))
+    if len(slugs) > MAX_COUNTED_POSTS:
+        raise ApiError("too_many_posts")
+    ids = dict(db.session.execute(select(Post.slug, Post.id).where(Post.slug.in_(slugs))).all())
+    visible = comment_service.visible_counts(list(ids.values())) if ids else {}
+    response = jsonify(counts={slug: visible.get(post_id, 0) for slug, post_id in ids.items()})
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """This API described in OpenAPI 3."""
+    response = jsonify(openapi.document())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _post_or_404(slug: str) -> Post:
+    try:
+        return post_or_404(slug)
+    except NotFound:
+        raise ApiError("post_not_found") from None
+
+
+def _question_or_404(post: Post, question_id: int) -> Question:
+    if question_id > MAX_ID:
+        raise ApiError("question_not_found")
+    try:
+        return question_or_404(post, question_id)
+    except NotFound:
+        raise ApiError("question_not_found") from None
+
+
+@bp.get("/posts/<slug>/token")
+def token(slug: str):
+    """A short-lived token to write to this post, and the signed time the form was shown.
+
+    A page asks for it when it shows its forms, so `form_ts` tells the spam check how long the
+    reader took, exactly as the timestamp in Samtal's own form does.
+    """
+    access.refuse_foreign_origin()
+    _post_version(slug)
+    response = jsonify(
+        token=access.write_token(slug),
+        expires_in=access.token_seconds(),
+        form_ts=spam_signals.form_timestamp(),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+COMMENT_FIELDS = ("name", "email", "body", "parent_id", "notify")
+
+
+@bp.post("/posts/<slug>/questions/<int:question_id>/comments")
+def post_comment(slug: str, question_id: int):
+    """Post an answer or a reply: the reader form's validation and the same posting services."""
+    data = access.check_write(slug)
+    post = _post_or_404(slug)
+    question = _question_or_404(post, question_id)
+    try:
+        refuse_if_closed(post, question)
+    except Conflict:
+        raise ApiError("closed") from None
+    form = CommentForm(formdata=form_data(data, COMMENT_FIELDS), meta={"csrf": False})
+    # Only Samtal's own pages carry the staff session; a cross-origin call never has cookies.
+    staff = current_staff() if access.cross_origin() is None else None
+    if staff is not None:
+        form.name.data, form.email.data = staff.name, staff.email  # signed by its account
+    if not form.validate():
+        raise ApiError("validation_failed", fields=form.errors)
+    try:
+        comment = comment_service.post_comment(
+            question,
+            name=form.name.data,
+            email=form.email.data,
+            body=form.body.data,
+            parent_id=form.parent(),
+            ip=request.remote_addr,
+            user=staff,
+            notify_replies=form.notify.data,
+            signals=spam_signals.form_signals(_text(data, "ts"), _text(data, "website")),
+        )
+    except comment_service.ThreadMismatch:
+        db.session.rollback()
+        raise ApiError("thread_mismatch") from None
+    verification.recognise_writer(comment, request.cookies.get(verification.COOKIE))
+    db.session.commit()
+    db.session.refresh(comment)
+    response = jsonify(comment=own_comment_json(comment))
+    response.status_code = 201
+    response.headers["Location"] = url_for(
+        "reader.post", slug=post.slug, _anchor=f"kommentar-{comment.id}", _external=True
+    )
+    return response
+
+
+def _text(data: dict, key: str) -> str | None:
+    value = data.get(key)
+    return value if clean_text(value) else None
+
+
+def public_state(comment: Comment) -> str:
+    """What the writer is told: visible, waiting for their e-mail link, or waiting for review.
+
+    A comment marked as spam or refused because of a ban is only "pending" to its writer, so
+    the answer teaches a spammer nothing.
+    """
+    if comment.state in (CommentState.APPROVED, CommentState.HELD, CommentState.RECEIVED):
+        return str(comment.state)
+    return "pending"
+
+
+def own_comment_json(comment: Comment) -> dict:
+    """The writer's own comment as stored, with its text even while it waits."""
+    organisation = None if comment.visible else verification.awaiting_organisation(comment)
+    return {
+        "awaiting_verification": organisation.name if organisation else None,
+        "id": comment.id,
+        "question_id": comment.question_id,
+        "parent_id": comment.parent_id,
+        "author": comment.author_name,
+        "text": comment.body_raw,
+        "html": comment.body_html,
+        "state": public_state(comment),
+        "created": timestamp(comment.created_at),
+    }
+
+
+def _report_limit() -> str:
+    return current_app.config["SAMTAL_REPORT_RATE_LIMIT"]
+
+
+@bp.post("/comments/<int:comment_id>/reports")
+@limiter.limit(_report_limit, methods=["POST"])
+def report_comment(comment_id: int):
+    """A reader reports a visible comment; enough reports send it back to the moderators."""
+    comment = (
+        db.session.get(Comment, comment_id, with_for_update=True) if comment_id <= MAX_ID else None
+    )
+    if comment is None:
+        raise ApiError("comment_not_found")
+    data = access.check_write(comment.post.slug)
+    form = ReportForm(formdata=form_data(data, ("reason", "note")), meta={"csrf": False})
+    if not form.validate():
+        raise ApiError("validation_failed", fields=form.errors)
+    try:
+        recorded = moderation.report(
+            comment, form.reason.data, ip=request.remote_addr, note=form.note.data
+        )
+    except moderation.ModerationError:
+        db.session.rollback()
+        raise ApiError("not_reportable") from None
+    if not recorded:
+        db.session.rollback()
+        raise ApiError("already_reported")
+    db.session.commit()
+    return jsonify(reported=True), 201
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+
+@bp.put("/posts/<slug>")
+def put_post(slug: str):
+    """Create or update a post from Markdown or HTML (staff bearer token)."""
+    access.staff_token()
+    source = posts.source_from_json(slug, access.json_object())
+    post, created = save_post(source)
+    db.session.commit()
+    post_id, _ = _post_version(slug)
+    body = post_json(db.session.get(Post, post_id), DEFAULT_PAGE)
+    return jsonify(body), 201 if created else 200

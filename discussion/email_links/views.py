@@ -1,0 +1,91 @@
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..errors import render_error
+from ..extensions import csrf, db
+from ..services import mail, notifications, verification
+from . import bp
+
+
+@bp.get("/bekrafta/<token>")
+def verify(token: str):
+    """The page of a verification link: who is verified for which organisation, and a button."""
+    try:
+        pending = verification.open_verification(token)
+    except verification.VerificationError as error:
+        db.session.rollback()
+        return render_error(400, str(error))
+    page = render_template("email_links/verify.html", verification=pending, token=token)
+    db.session.rollback()
+    return page
+
+
+@bp.post("/bekrafta/<token>")
+def confirm_verification(token: str):
+    """Verify the address, publish the comments it held, and remember this browser."""
+    try:
+        verified = verification.confirm(token)
+    except verification.VerificationError as error:
+        db.session.rollback()
+        return render_error(400, str(error))
+    first = next((c for c in verified.comments if c.visible), None)
+    if first is not None:
+        flash(
+            _(
+                "Tack! Adressen är bekräftad och din kommentar är publicerad "
+                "med märket ”%(badge)s”.",
+                badge=verified.organisation.badge,
+            ),
+            "success",
+        )
+        target = url_for("reader.post", slug=first.post.slug, _anchor=f"kommentar-{first.id}")
+    else:
+        flash(
+            _("Tack! Adressen är bekräftad som %(org)s.", org=verified.organisation.name)
+            + (" " + _("Kommentaren visas när den har granskats.") if verified.comments else ""),
+            "success",
+        )
+        target = url_for("reader.index")
+    response = redirect(target)
+    value, max_age = verification.writer_cookie(verified.address)
+    response.set_cookie(
+        verification.COOKIE,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
+@bp.get("/svar/<token>")
+def confirm_replies(token: str):
+    """The page of the double opt-in link for reply notifications."""
+    return render_template("email_links/confirm_replies.html", token=token)
+
+
+@bp.post("/svar/<token>")
+def confirm_replies_done(token: str):
+    done, reply = notifications.confirm_replies(token)
+    if not done:
+        return render_error(400, _("Länken är ogiltig eller har gått ut."))
+    flash(_("Tack! Du får nu e-post när någon svarar på dina kommentarer."), "success")
+    if reply is not None:
+        anchor = f"kommentar-{reply.id}"
+        return redirect(url_for("reader.post", slug=reply.post.slug, _anchor=anchor))
+    return redirect(url_for("reader.index"))
+
+
+@bp.get("/avregistrera/<token>")
+def unsubscribe(token: str):
+    """The unsubscribe page: one button, no login."""
+    return render_template("email_links/unsubscribe.html", token=token)
+
+
+@bp.post("/avregistrera/<token>")
+@csrf.exempt  # RFC 8058 one-click: the mail client posts without our form; the token suffices
+def unsubscribe_done(token: str):
+    if mail.unsubscribe(token) is None:
+        return render_error(400, _("Länken är ogiltig."))
+    return render_template("email_links/unsubscribed.html")

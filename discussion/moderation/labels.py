@@ -1,0 +1,92 @@
+"""Words for the moderation pages: states, actions and the reason codes the system writes."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+
+def state_label(state: str) -> str:
+    labels = {
+        "received": _("Mottagen"),
+        "held": _("Väntar på verifiering"),
+        "pending": _("Väntar"),
+        "approved": _("Godkänd"),
+        "rejected": _("Avvisad"),
+        "spam": _("Skräp"),
+    }
+    return labels.get(str(state), str(state))
+
+
+def action_label(action: str) -> str:
+    labels = {
+        "processed": _("Sorterad automatiskt"),
+        "approve": _("Godkänd"),
+        "reject": _("Avvisad"),
+        "spam": _("Markerad som skräp"),
+        "not_spam": _("Markerad som inte skräp"),
+        "edit": _("Texten redigerad"),
+        "reported": _("Dold efter anmälningar"),
+        "verified": _("Adressen verifierad"),
+        "marked_organisation": _("Organisation markerad"),
+    }
+    return labels.get(action, action)
+
+
+def reason_text(reason: str | None) -> str:
+    """A system reason code in words; a moderator's own reason as written."""
+    if not reason:
+        return ""
+    code, _sep, value = reason.partition(":")
+    count = int(value) if value.isdigit() else 0
+    fixed = {
+        "staff": _("skriven av personal"),
+        "policy:post": _("efterhandsmoderering: publiceras direkt"),
+        "policy:pre": _("förhandsmoderering: allt granskas"),
+        "policy:first_time": _("första kommentaren från den här e-postadressen"),
+        "policy:known": _("skribenten har fått en kommentar godkänd förut"),
+    }
+    if reason in fixed:
+        return fixed[reason]
+    if code == "links" and count:
+        return ngettext("%(num)d länk", "%(num)d länkar", count)
+    if code == "reports" and count:
+        return ngettext("%(num)d anmälan", "%(num)d anmälningar", count)
+    if code == "ban" and count:
+        return _("skribenten är avstängd (avstängning %(id)d)", id=count)
+    if code == "spam" and value:
+        return _("flaggad av spamkontrollen (poäng %(score)s)", score=value)
+    if code == "verify":
+        return _("väntar på att skribenten verifierar organisationens adress")
+    if code == "organisation":
+        return _("verifierad adress hos en organisation")
+    return reason
+
+
+def report_reason_label(reason: str) -> str:
+    labels = {"spam": _("Spam"), "personangrepp": _("Personangrepp"), "annat": _("Annat")}
+    return labels.get(reason, reason)
+
+
+def policy_label(policy: str | None) -> str:
+    labels = {
+        "post": _("Efterhand: publiceras direkt om inget flaggas"),
+        "pre": _("Förhand: allt granskas först"),
+        "first_time": _("Första gången: nya skribenter granskas"),
+    }
+    return labels.get(str(policy), str(policy))
+
+
+def role_label(role: str) -> str:
+    labels = {"author": _("Skribent"), "moderator": _("Moderator"), "admin": _("Administratör")}
+    return labels.get(str(role), str(role))
+
+
+FILTERS = {
+    "state_label": state_label,
+    "action_label": action_label,
+    "reason_text": reason_text,
+    "report_reason_label": report_reason_label,
+    "policy_label": policy_label,
+    "role_label": role_label,
+}

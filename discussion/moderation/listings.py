@@ -1,0 +1,231 @@
+"""What the moderation pages read: the queue's tabs, a commenter's history, unanswered comments.
+
+Each page costs a fixed number of queries: the page of comments with their post, question and
+parent in one, then one query each for histories, reasons and reports of the whole page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, select, true
+from sqlalchemy.orm import aliased, joinedload
+
+from ..extensions import db
+from ..models import (
+    Comment,
+    CommentState,
+    ModerationDecision,
+    Post,
+    Report,
+    Role,
+    User,
+)
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Tab:
+    slug: str
+    label: Any
+    condition: Any
+
+
+def tabs() -> list[Tab]:
+    """The queue's tabs, in order. A comment with open reports is in Anmälda, not Väntar."""
+    reported = Comment.report_count > 0
+    return [
+        Tab("vantar", _l("Väntar"), and_(Comment.state == CommentState.PENDING, ~reported)),
+        Tab("skrap", _l("Skräp"), Comment.state == CommentState.SPAM),
+        Tab(
+            "anmalda",
+            _l("Anmälda"),
+            and_(reported, Comment.state.in_([CommentState.PENDING, CommentState.APPROVED])),
+        ),
+        Tab("godkanda", _l("Godkända"), Comment.state == CommentState.APPROVED),
+        Tab("avvisade", _l("Avvisade"), Comment.state == CommentState.REJECTED),
+    ]
+
+
+def tab_named(slug: str | None) -> Tab:
+    return next((tab for tab in tabs() if tab.slug == slug), tabs()[0])
+
+
+def scope(user: User):
+    """The comments a user may moderate: an author those on their own posts, others all."""
+    if user.role == Role.AUTHOR:
+        return Comment.post_id.in_(select(Post.id).where(Post.author_id == user.id))
+    return true()
+
+
+def may_moderate(user: User, comment: Comment) -> bool:
+    return user.role != Role.AUTHOR or comment.post.author_id == user.id
+
+
+def tab_counts(user: User) -> dict[str, int]:
+    """How many comments each tab holds, and how many are held for verification, in one query."""
+    columns = [func.sum(case((tab.condition, 1), else_=0)).label(tab.slug) for tab in tabs()]
+    columns.append(func.sum(case((Comment.state == CommentState.HELD, 1), else_=0)).label("held"))
+    row = db.session.execute(select(*columns).where(scope(user))).one()
+    return {key: int(value or 0) for key, value in row._mapping.items()}
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    total: int
+    number: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def _paginate(statement, number: int, per_page: int = PER_PAGE) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    number = min(max(1, number), max(1, math.ceil((total or 0) / per_page)))
+    rows = db.session.scalars(statement.limit(per_page).offset((number - 1) * per_page))
+    return Page(list(rows.unique()), total or 0, number, per_page)
+
+
+def _with_context(statement):
+    return statement.options(
+        joinedload(Comment.post), joinedload(Comment.question), joinedload(Comment.parent)
+    )
+
+
+@dataclass
+class QueueItem:
+    comment: Comment
+    history: Counter = field(default_factory=Counter)
+    routed_because: str | None = None
+    reports: list[Report] = field(default_factory=list)
+
+
+def queue_page(user: User, tab: Tab, number: int) -> Page:
+    """A page of a tab, newest first, each comment with what a moderator needs to decide."""
+    statement = _with_context(
+        select(Comment)
+        .where(tab.condition, scope(user))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+    page = _paginate(statement, number)
+    comments = page.items
+    histories = commenter_histories([c.email_hash for c in comments if c.email_hash])
+    reasons = routing_reasons([c.id for c in comments])
+    reports = open_reports([c.id for c in comments if c.report_count])
+    page.items = [
+        QueueItem(
+            comment=c,
+            history=histories.get(c.email_hash, Counter()) if c.email_hash else Counter(),
+            routed_because=reasons.get(c.id),
+            reports=reports.get(c.id, []),
+        )
+        for c in comments
+    ]
+    return page
+
+
+def commenter_histories(email_hashes: list[str]) -> dict[str, Counter]:
+    """How many of each commenter's comments were approved, rejected or marked spam."""
+    if not email_hashes:
+        return {}
+    rows = db.session.execute(
+        select(Comment.email_hash, Comment.state, func.count())
+        .where(
+            Comment.email_hash.in_(set(email_hashes)),
+            Comment.state.in_([CommentState.APPROVED, CommentState.REJECTED, CommentState.SPAM]),
+        )
+        .group_by(Comment.email_hash, Comment.state)
+    )
+    histories: dict[str, Counter] = defaultdict(Counter)
+    for email_hash, state, count in rows:
+        histories[email_hash][str(state)] = count
+    return histories
+
+
+def routing_reasons(comment_ids: list[int]) -> dict[int, str | None]:
+    """Why the system put each comment where it is: the reason of its latest system decision."""
+    if not comment_ids:
+        return {}
+    rows = db.session.execute(
+        select(ModerationDecision.comment_id, ModerationDecision.reason)
+        .where(
+            ModerationDecision.comment_id.in_(comment_ids),
+            ModerationDecision.user_id.is_(None),
+        )
+        .order_by(ModerationDecision.id)
+    )
+    return {comment_id: reason for comment_id, reason in rows}
+
+
+def open_reports(comment_ids: list[int]) -> dict[int, list[Report]]:
+    if not comment_ids:
+        return {}
+    reports: dict[int, list[Report]] = defaultdict(list)
+    for report in db.session.scalars(
+        select(Report)
+        .where(Report.comment_id.in_(comment_ids), Report.resolved.is_(False))
+        .order_by(Report.id)
+    ):
+        reports[report.comment_id].append(report)
+    return reports
+
+
+def unanswered_page(user: User, number: int) -> Page:
+    """Top-level reader comments with no staff reply anywhere below them yet, oldest first.
+
+    An author sees those on their own posts; moderators and admins see all posts.
+    """
+    roots = select(Comment.id.label("root_id"), Comment.id.label("id")).where(
+        Comment.parent_id.is_(None), scope(user)
+    )
+    tree = roots.cte("tree", recursive=True)
+    child = aliased(Comment)
+    tree = tree.union_all(select(tree.c.root_id, child.id).where(child.parent_id == tree.c.id))
+    reply = aliased(Comment)
+    answered = (
+        select(tree.c.root_id)
+        .join(reply, reply.id == tree.c.id)
+        .where(reply.user_id.is_not(None), reply.state == CommentState.APPROVED)
+    )
+    statement = _with_context(
+        select(Comment)
+        .where(
+            Comment.parent_id.is_(None),
+            Comment.user_id.is_(None),
+            Comment.state == CommentState.APPROVED,
+            scope(user),
+            Comment.id.not_in(answered),
+        )
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return _paginate(statement, number)
+
+
+def audit_page(number: int, comment_id: int | None = None) -> Page:
+    statement = (
+        select(ModerationDecision)
+        .options(
+            joinedload(ModerationDecision.user),
+            joinedload(ModerationDecision.comment).joinedload(Comment.post),
+        )
+        .order_by(ModerationDecision.id.desc())
+    )
+    if comment_id is not None:
+        statement = statement.where(ModerationDecision.comment_id == comment_id)
+    return _paginate(statement, number, per_page=50)

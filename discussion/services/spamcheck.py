@@ -1,0 +1,169 @@
+"""The spam check the workers run: the text scorer plus what only the database knows.
+
+It loads scikit-learn, so only the code that processes comments imports it (workers, or the
+one process of the embedded default); web processes only use `spam_signals`.
+
+`discussion.spam` scores text (model, links, word lists) without Flask or a database. Here the
+score is raised by the comment's context: the same text elsewhere, how the form was filled in,
+how fast one commenter posts, and their earlier spam. Every signal can only raise the score,
+and each one that does adds a reason the moderator sees.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from .. import spam
+from ..extensions import db
+from ..models import Comment, CommentState, SpamWord, SpamWordKind
+from . import spam_model
+
+log = logging.getLogger(__name__)
+
+# Weights of the context signals, combined noisy-OR with the text score (set by hand).
+DUPLICATE_WEIGHT = 0.6
+FAST_POST_WEIGHT = 0.5
+MISSING_TIMESTAMP_WEIGHT = 0.2
+FORGED_TIMESTAMP_WEIGHT = 0.3
+RATE_WEIGHT = 0.5
+HISTORY_WEIGHT = 0.4
+IP_HISTORY_WEIGHT = 0.15
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    queue: float
+    spam: float
+
+    @classmethod
+    def from_config(cls) -> Thresholds:
+        config = current_app.config
+        thresholds = cls(config["SAMTAL_SPAM_QUEUE_THRESHOLD"], config["SAMTAL_SPAM_THRESHOLD"])
+        spam.check_thresholds(thresholds.queue, thresholds.spam)
+        return thresholds
+
+
+# --- the check -----------------------------------------------------------------------------
+
+
+def word_lists() -> spam.WordLists:
+    words = db.session.execute(select(SpamWord.word, SpamWord.kind)).all()
+    return spam.WordLists(
+        banned=[word for word, kind in words if kind == SpamWordKind.BANNED],
+        suspect=[word for word, kind in words if kind == SpamWordKind.SUSPECT],
+    )
+
+
+def check(comment: Comment) -> spam.Verdict:
+    """Score a comment in [0, 1] with the reasons, for routing and for the moderator."""
+    thresholds = Thresholds.from_config()
+    verdict = spam.score_text(
+        spam_model.current(),
+        comment.body_raw,
+        name=comment.author_name,
+        word_lists=word_lists(),
+        queue_threshold=thresholds.queue,
+    )
+    signals = [
+        *_behaviour(comment.signals or {}),
+        *_duplicates(comment),
+        *_rate(comment),
+        *_history(comment),
+    ]
+    keep = 1.0 - verdict.score
+    for weight, reason in signals:
+        keep *= 1.0 - weight
+        verdict.reasons.append(reason)
+    score = 1.0 - keep
+    if (comment.signals or {}).get("honeypot"):
+        score = 1.0
+    verdict.score = min(max(score, 0.0), 1.0)
+    return verdict
+
+
+def _behaviour(signals: dict) -> list[tuple[float, str]]:
+    found = []
+    if signals.get("honeypot"):
+        found.append((1.0, "Det dolda fältet var ifyllt (robot)"))
+    state = signals.get("timestamp")
+    if state == "missing":
+        found.append((MISSING_TIMESTAMP_WEIGHT, "Formulärets tidsstämpel saknas"))
+    elif state == "invalid":
+        found.append((FORGED_TIMESTAMP_WEIGHT, "Formulärets tidsstämpel är förfalskad"))
+    seconds = signals.get("seconds_to_post")
+    minimum = current_app.config["SAMTAL_SPAM_MIN_SECONDS"]
+    if seconds is not None and seconds < minimum:
+        found.append((FAST_POST_WEIGHT, f"Skickad {seconds:.1f} s efter att formuläret visades"))
+    return found
+
+
+def _duplicates(comment: Comment) -> list[tuple[float, str]]:
+    """The same text in other threads, or under other names, within the window."""
+    since = comment.created_at - timedelta(hours=current_app.config["SAMTAL_SPAM_WINDOW_HOURS"])
+    rows = db.session.execute(
+        select(Comment.question_id, Comment.author_name).where(
+            Comment.body_fingerprint == comment.body_fingerprint,
+            Comment.id != comment.id,
+            Comment.created_at >= since,
+        )
+    ).all()
+    threads = {question_id for question_id, _ in rows if question_id != comment.question_id}
+    names = {
+        name.casefold() for _, name in rows if name.casefold() != comment.author_name.casefold()
+    }
+    if not threads and not names:
+        return []
+    parts = []
+    if threads:
+        parts.append(f"{len(threads)} andra trådar")
+    if names:
+        parts.append(f"{len(names)} andra namn")
+    return [(DUPLICATE_WEIGHT, "Samma text finns i " + " och under ".join(parts))]
+
+
+def _rate(comment: Comment) -> list[tuple[float, str]]:
+    """More comments from one commenter in the window than a person writes."""
+    limit = current_app.config["SAMTAL_SPAM_MAX_PER_HOUR"]
+    since = comment.created_at - timedelta(hours=1)
+    found = []
+    for column, label in ((Comment.ip_hash, "IP-adress"), (Comment.email_hash, "e-postadress")):
+        value = getattr(comment, column.key)
+        if value is None:
+            continue
+        count = db.session.scalar(
+            select(func.count()).where(column == value, Comment.created_at >= since)
+        )
+        if count > limit:
+            found.append((RATE_WEIGHT, f"{count} kommentarer senaste timmen från samma {label}"))
+    return found
+
+
+def _history(comment: Comment) -> list[tuple[float, str]]:
+    """Earlier spam by the same commenter: by e-mail address, and more weakly by IP address,
+    which people behind one office or mobile network share."""
+    found = []
+    for column, value, weight, label in (
+        (Comment.email_hash, comment.email_hash, HISTORY_WEIGHT, "e-postadress"),
+        (Comment.ip_hash, comment.ip_hash, IP_HISTORY_WEIGHT, "IP-adress"),
+    ):
+        if value is None:
+            continue
+        earlier = db.session.scalar(
+            select(func.count()).where(
+                column == value, Comment.state == CommentState.SPAM, Comment.id != comment.id
+            )
+        )
+        if earlier:
+            found.append((weight, f"Tidigare skräp från samma {label}: {earlier}"))
+    return found
+
+
+def route(verdict: spam.Verdict) -> str:
+    """'spam', 'pending' or 'normal' (the post's moderation policy decides)."""
+    thresholds = Thresholds.from_config()
+    return spam.route(verdict.score, thresholds.queue, thresholds.spam)

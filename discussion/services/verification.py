@@ -1,0 +1,228 @@
+"""Proving that a commenter reads mail at an organisation's address, before any badge is shown.
+
+Anyone can type a name and an address, so a comment from a registered domain is held until its
+writer follows a signed, single-use link sent to that address (valid VERIFY_LINK_HOURS). The
+link verifies the address for SAMTAL_VERIFIED_DAYS and leaves a signed cookie in the browser
+that followed it; later comments from that address *and* that browser get the badge without a
+new link. An address typed in another browser gets a new link: the address alone proves
+nothing, since anyone who knows it can type it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import signing
+from ..config import VERIFY_LINK_HOURS
+from ..domains import parse_address
+from ..extensions import db
+from ..models import (
+    Comment,
+    CommentState,
+    EmailVerification,
+    ModerationPolicy,
+    Organisation,
+    VerifiedAddress,
+    utcnow,
+)
+from . import comments, mail, moderation, organisations
+
+log = logging.getLogger(__name__)
+
+COOKIE = "samtal_org"
+# Routings that end a comment's way; a banned or spam comment never triggers a verification.
+_FINAL = frozenset({CommentState.REJECTED, CommentState.SPAM})
+
+
+# --- the posting path ----------------------------------------------------------------------------
+
+
+def route(comment: Comment, routing: moderation.Routing) -> moderation.Routing:
+    """Where a processed comment goes when it comes from an organisation's domain.
+
+    Unverified: held, and a verification link is sent. Verified: the moderation routing, except
+    that the first-time wait is waived (the address is proved) and an organisation a moderator
+    put under moderation always waits. Any other comment keeps `routing`.
+    """
+    if comment.user_id is not None or routing.state in _FINAL:
+        return routing
+    if comment.organisation_id is not None:
+        return answer_routing(comment, routing)
+    organisation = awaiting_organisation(comment)
+    if organisation is None:
+        return routing
+    request_verification(comment, organisation)
+    return moderation.Routing(CommentState.HELD, f"verify:{organisation.id}")
+
+
+def answer_routing(comment: Comment, routing: moderation.Routing) -> moderation.Routing:
+    """A verified answer waits only if a moderator said so: a flag, pre-moderation, or the
+    organisation's own "always moderate"; the first-time wait does not apply to it."""
+    organisation = comment.organisation
+    if routing.state in _FINAL:
+        return routing
+    if organisation.moderate_answers:
+        return moderation.Routing(CommentState.PENDING, f"organisation:{organisation.id}")
+    if routing.reason == f"policy:{ModerationPolicy.FIRST_TIME}":
+        return moderation.Routing(CommentState.APPROVED, f"organisation:{organisation.id}")
+    return routing
+
+
+def awaiting_organisation(comment: Comment) -> Organisation | None:
+    """The organisation whose verification a reader's comment needs, if any."""
+    if comment.organisation_id is not None or comment.user_id is not None:
+        return None
+    if comment.state not in (CommentState.RECEIVED, CommentState.HELD):
+        return None
+    return organisations.organisation_for(parse_address(comment.email))
+
+
+@mail.in_site_language
+def request_verification(comment: Comment, organisation: Organisation) -> EmailVerification:
+    """Queue a link to the comment's address, unless one is already open (it covers this one)."""
+    address = parse_address(comment.email)
+    now = utcnow()
+    open_link = db.session.scalar(
+        select(EmailVerification).where(
+            EmailVerification.email == address.key,
+            EmailVerification.organisation_id == organisation.id,
+            EmailVerification.used_at.is_(None),
+            EmailVerification.expires_at > now,
+        )
+    )
+    if open_link is not None:
+        return open_link
+    verification = EmailVerification(
+        email=address.key,
+        organisation=organisation,
+        expires_at=now + timedelta(hours=VERIFY_LINK_HOURS),
+    )
+    db.session.add(verification)
+    db.session.flush()
+    token = signing.sign(signing.VERIFY, verification.id)
+    mail.queue_email(
+        event=f"verify:{verification.id}",
+        recipient=address.key,
+        kind="verification",
+        subject=_("Bekräfta din adress hos %(org)s", org=organisation.name),
+        template="verify_address",
+        to_reader=True,
+        organisation=organisation,
+        comment=comment,
+        post=comment.post,
+        address=address.key,
+        link=signing.absolute_url("email_links.verify", token=token),
+        hours=VERIFY_LINK_HOURS,
+    )
+    log.info("comment %s held for verification %s", comment.id, verification.id)
+    return verification
+
+
+# --- following the link --------------------------------------------------------------------------
+
+
+class VerificationError(ValueError):
+    """The link cannot verify anything; the message is fit to show."""
+
+
+@dataclass
+class Verified:
+    address: str
+    organisation: Organisation
+    comments: list[Comment]
+
+
+def open_verification(token: str) -> EmailVerification:
+    """The verification a link stands for, if it is genuine, unexpired and unused."""
+    verification_id = signing.unsign(signing.VERIFY, token, max_age=VERIFY_LINK_HOURS * 3600)
+    verification = (
+        db.session.get(EmailVerification, verification_id, with_for_update=True)
+        if isinstance(verification_id, int)
+        else None
+    )
+    if verification is None or verification.expires_at <= utcnow():
+        raise VerificationError(
+            _("Länken är ogiltig eller har gått ut. Skriv kommentaren igen så skickar vi en ny.")
+        )
+    if verification.used_at is not None:
+        raise VerificationError(_("Länken är redan använd: adressen är bekräftad."))
+    return verification
+
+
+def confirm(token: str) -> Verified:
+    """Use a link: verify the address and publish the comments it held, with the badge."""
+    verification = open_verification(token)
+    verification.used_at = utcnow()
+    organisation = verification.organisation
+    remember(verification.email, organisation)
+    published = []
+    for comment in held_comments(verification.email):
+        comment.organisation = organisation
+        routing = answer_routing(comment, moderation.decide(comment))
+        comments.change_state(comment, routing.state, action="verified", reason=routing.reason)
+        published.append(comment)
+    db.session.commit()
+    log.info("verification %s used: %d comments", verification.id, len(published))
+    return Verified(verification.email, organisation, published)
+
+
+def remember(address: str, organisation: Organisation) -> VerifiedAddress:
+    days = current_app.config["SAMTAL_VERIFIED_DAYS"]
+    verified = db.session.scalar(select(VerifiedAddress).where(VerifiedAddress.email == address))
+    if verified is None:
+        verified = VerifiedAddress(email=address)
+        db.session.add(verified)
+    verified.organisation = organisation
+    verified.verified_at = utcnow()
+    verified.expires_at = verified.verified_at + timedelta(days=days)
+    return verified
+
+
+def held_comments(address: str) -> list[Comment]:
+    """Comments held for `address`, however its writer spelled it (case, IDNA, full-width)."""
+    held = db.session.scalars(
+        select(Comment)
+        .where(Comment.state == CommentState.HELD, Comment.organisation_id.is_(None))
+        .order_by(Comment.created_at)
+        .limit(500)
+    )
+    return [comment for comment in held if _key(comment.email) == address]
+
+
+def _key(text: str | None) -> str | None:
+    parsed = parse_address(text)
+    return parsed.key if parsed else None
+
+
+# --- a browser that verified before --------------------------------------------------------------
+
+
+def writer_cookie(address: str) -> tuple[str, int]:
+    """The cookie value and lifetime (seconds) remembering a browser that verified `address`."""
+    max_age = current_app.config["SAMTAL_VERIFIED_DAYS"] * 86400
+    return signing.sign(signing.WRITER, address), max_age
+
+
+def recognise_writer(comment: Comment, cookie: str | None) -> Organisation | None:
+    """Give a new comment its organisation when this browser verified its address before."""
+    max_age = current_app.config["SAMTAL_VERIFIED_DAYS"] * 86400
+    remembered = signing.unsign(signing.WRITER, cookie, max_age=max_age)
+    address = parse_address(comment.email)
+    if address is None or remembered != address.key or comment.user_id is not None:
+        return None
+    verified = db.session.scalar(
+        select(VerifiedAddress).where(
+            VerifiedAddress.email == address.key, VerifiedAddress.expires_at > utcnow()
+        )
+    )
+    organisation = organisations.organisation_for(address)
+    if verified is None or organisation is None or verified.organisation_id != organisation.id:
+        return None
+    comment.organisation = organisation
+    return organisation

@@ -1,0 +1,104 @@
+"""Pre-moderation in a real browser: a reader answers, a moderator approves with the keyboard."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from discussion import create_app
+from discussion.extensions import db
+from discussion.models import Role
+from discussion.services.posts import import_files, post_files
+from tests.helpers import SAMPLE_POSTS, base_config
+from tests.staff import (
+    PASSWORD,
+    STRATEGER,
+    add_user,
+    answer,
+    latest_comment,
+    question_id,
+    skip_spam_check,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _spam_check_passes(monkeypatch):
+    skip_spam_check(monkeypatch)
+
+
+@pytest.fixture
+def premoderated(tmp_path):
+    """Every comment waits for a moderator; the login cookie is Secure as in production."""
+    app = create_app(base_config(tmp_path) | {"SAMTAL_MODERATION_POLICY": "pre"})
+    with app.app_context():
+        db.create_all()
+        import_files(post_files(SAMPLE_POSTS))
+    add_user(app, "moa@example.se", Role.MODERATOR, name="Moa")
+    return app
+
+
+def the_thread(page):
+    return page.locator("section.thread", has=page.get_by_role("heading", name="Vad tror du?"))
+
+
+def test_a_moderator_approves_a_reader_s_answer_with_the_keyboard(
+    premoderated, live_server, page, chromium
+):
+    app = premoderated
+    older = answer(
+        app.test_client(), STRATEGER, question_id(app, STRATEGER, "Vad tror du?"), "Ett äldre svar"
+    )
+    assert older.status_code == 302
+    older_id = latest_comment(app).id
+    base = live_server(app)
+
+    # The reader answers; under pre-moderation the answer waits.
+    page.goto(f"{base}/{STRATEGER}")
+    the_thread(page).get_by_label("Din kommentar").fill("Erfarenhet, inte kontakter.")
+    the_thread(page).get_by_label("Namn").fill("Karin")
+    the_thread(page).get_by_role("button", name="Skicka kommentar").click()
+    page.wait_for_url(f"**/{STRATEGER}#trad-*")
+    assert "visas när den har granskats" in page.get_by_role("status").inner_text()
+    assert "Erfarenhet, inte kontakter." not in the_thread(page).inner_text()
+
+    # The moderator logs in from the queue's address and lands on the queue.
+    moderator = chromium.new_context(locale="sv-SE").new_page()
+    moderator.set_default_timeout(10_000)
+    try:
+        moderator.goto(f"{base}/moderera/")
+        moderator.wait_for_url(re.compile(r"/logga-in\?next=/moderera/$"))
+        moderator.get_by_label("E-post").fill("moa@example.se")
+        moderator.get_by_label("Lösenord").fill(PASSWORD)
+        moderator.get_by_role("button", name="Logga in").click()
+        moderator.wait_for_url(f"{base}/moderera/")
+        items = moderator.locator("li.queue-item")
+        assert items.count() == 2
+        newest = items.nth(0)
+        assert "Erfarenhet, inte kontakter." in newest.inner_text()
+        assert "selected" in (newest.get_attribute("class") or "")
+
+        # j and k move the selection; a approves the selected comment.
+        moderator.keyboard.press("j")
+        assert "selected" in (items.nth(1).get_attribute("class") or "")
+        moderator.keyboard.press("k")
+        assert "selected" in (newest.get_attribute("class") or "")
+        with moderator.expect_navigation():
+            moderator.keyboard.press("a")
+        assert moderator.get_by_role("status").inner_text() == "1 kommentar godkänd."
+        assert moderator.locator("li.queue-item").count() == 1
+        assert "Ett äldre svar" in moderator.locator("li.queue-item").inner_text()
+    finally:
+        moderator.context.close()
+
+    # The reader's page now shows the answer; the other comment still waits.
+    page.reload()
+    assert "Erfarenhet, inte kontakter." in the_thread(page).locator("ol.comments").inner_text()
+    assert "Ett äldre svar" not in the_thread(page).inner_text()
+    assert latest_comment(app).state == "approved"
+    with app.app_context():
+        from discussion.models import Comment
+
+        assert db.session.get(Comment, older_id).state == "pending"
