@@ -1,4 +1,7 @@
-"""gunicorn's settings for the web process, read from the same environment as the app."""
+"""gunicorn's settings for the web process, read from the same environment as the app.
+
+gunicorn loads this file by itself when started in the project folder; the Procfile names it.
+"""
 
 from discussion import config as _config
 
@@ -6,9 +9,5 @@ _settings = _config.defaults() | _config.from_environment()
 
 bind = _settings["SAMTAL_WEB_BIND"]
 workers = _settings["SAMTAL_WEB_WORKERS"]
-timeout = 30
-graceful_timeout = 20
-# The app's own log lines (SAMTAL_LOG_FORMAT) go to stderr; gunicorn adds only its errors.
-errorlog = "-"
 # No control socket: its default path is per user, so two web instances on one host would clash.
 control_socket_disable = True

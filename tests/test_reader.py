@@ -280,3 +280,16 @@ def test_failed_reply_reopens_its_own_form_with_the_text(app, client, sample_pos
     form = html.split(f'id="svara-{first}"')[1].split("</form>")[0]
     assert "Skriv ditt namn." in form
     assert "Mitt svar</textarea>" in form
+
+
+def test_post_page_opens_with_an_overview_of_its_questions(app, client, sample_posts):
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    post_answer(client, STRATEGER, qid, "Jag tror att det handlar om erfarenhet.")
+    html = client.get(f"/{STRATEGER}").get_data(as_text=True)
+    overview = html.split('class="questions-overview"')[1].split("</nav>")[0]
+    assert "Inlägget frågar dig 5 saker" in overview
+    assert overview.count("<li>") == 5
+    assert f'<a href="#trad-{qid}">Vad tror du?</a>' in overview
+    assert "1 svar" in overview
+    no_questions = client.get("/pinterest-borjar-med-sponsrade-pins").get_data(as_text=True)
+    assert "questions-overview" not in no_questions
