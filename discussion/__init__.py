@@ -7,14 +7,14 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, database, errors, jobs, logs
 from .extensions import babel, csrf, db, limiter, migrate
 
-LOCALES = ("sv", "en")
+TRANSLATIONS = Path(__file__).parent / "translations"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -44,7 +44,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    from . import language
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=language.select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     jobs.init_app(app)
 
@@ -55,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .spamfilter import bp as spamfilter_bp
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(language.bp)
     app.register_blueprint(reader_bp)
     app.register_blueprint(email_links_bp)
     auth.init_app(app)
@@ -97,12 +101,3 @@ def _instance_secret(path: Path) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     return path.read_text().strip()
-
-
-def _select_locale() -> str:
-    if not has_request_context():  # a worker or a command: the site's language
-        return current_app.config["SAMTAL_DEFAULT_LOCALE"]
-    chosen = request.args.get("lang") or request.cookies.get("lang")
-    if chosen in LOCALES:
-        return chosen
-    return request.accept_languages.best_match(LOCALES) or "sv"

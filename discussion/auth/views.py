@@ -10,13 +10,13 @@ from . import bp
 from .forms import LoginForm
 
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site, so the login cannot be used to send someone elsewhere."""
+def safe_next(target: str | None, fallback: str = "moderation.queue") -> str:
+    """Only a path on this site, so a `next` cannot be used to send someone elsewhere."""
     parts = urlsplit(target or "")
     if not target or parts.scheme or parts.netloc or not target.startswith("/"):
-        return url_for("moderation.queue")
-    if target.startswith("//") or "\\" in target:
-        return url_for("moderation.queue")
+        return url_for(fallback)
+    if target.startswith("//") or "\\" in target or not target.isprintable():
+        return url_for(fallback)
     return target
 
 
