@@ -8,15 +8,18 @@ session commits, and a rollback drops it. `discussion` names tasks as strings an
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from celery import Celery, Task, signals
 from flask import Flask, current_app
 from kombu import Exchange, Queue
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from . import logs
+from .extensions import db
+from .models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +104,22 @@ def _keep_our_logging(**kwargs) -> None:
 def enqueue(session: Session, task_name: str, *args) -> None:
     """Remember a task to send when `session` commits."""
     session.info.setdefault(_PENDING, []).append((task_name, args))
+
+
+def sweep_cutoff() -> datetime:
+    """Work due before this should have been done by now; the sweeps send it again."""
+    return utcnow() - timedelta(seconds=current_app.config["SAMTAL_SWEEP_AFTER_SECONDS"])
+
+
+def resend_stuck(task_name: str, id_column, *conditions) -> list[int]:
+    """Queue the task again for the rows that match (oldest 1000 first) and commit; their ids."""
+    ids = list(
+        db.session.scalars(select(id_column).where(*conditions).order_by(id_column).limit(1000))
+    )
+    for row_id in ids:
+        enqueue(db.session, task_name, row_id)
+    db.session.commit()
+    return ids
 
 
 def send_now(task_name: str, *args) -> bool:

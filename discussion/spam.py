@@ -123,29 +123,28 @@ def is_link_only(text: str) -> bool:
 
 
 # ---------------------------------------------------------------------------
-# Hand-written cues the text model weighs next to its n-grams
+# Hand-written cues the text model may weigh next to its n-grams
 
+# The four classic kinds of comment spam, written from general knowledge and not
+# adjusted to any misclassified comment: an earlier list that was tuned on the
+# YouTube videos' errors made the held-out figures look better than they are.
 _CUES = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
-        # Self-promotion: "my channel", "check out our new video", "min blogg".
-        r"\b(?:my|our)\s+(?:new\s+|first\s+|own\s+|latest\s+|youtube\s+)?"
-        r"(?:channel|videos?|vids?|songs?|tracks?|music|playlist|blog|page|profile|website|"
-        r"site|covers?|band|app|mixtape|album|beats?|remix(?:es)?|shop|store)\b"
-        r"|\b(?:min|mitt|mina|vår|vårt|våra)\s+(?:nya\s+|egna\s+)?"
-        r"(?:kanal|blogg|hemsida|sajt|webbshop|butik|nätbutik|profil|videos?|videor|klipp)\b",
-        # Asking for subscribers, follows or likes in return.
-        r"\bsubs?\b|\bsu\w{0,3}scribe?\b|\bprenumerera\s+på\s+(?:min|mitt|vår)\b"
-        r"|\b([^\W\d_]+)\s*(?:4|for)\s*\1\b",
+        # Self-promotion: "my channel", "our new website", "min blogg".
+        r"\b(?:my|our)\s+(?:new\s+|own\s+|latest\s+)?(?:channel|videos?|songs?|music|blog|page|"
+        r"website|site|profile|playlist|album|shop|store)\b"
+        r"|\b(?:min|mitt|mina|vår|vårt|våra)\s+(?:nya\s+|egna\s+)?(?:kanal|blogg|hemsida|sajt|"
+        r"butik|webbshop|profil|video|videor)\b",
+        # Asking for subscribers or followers.
+        r"\bsubscrib\w*|\bfollow\s+me\b|\badd\s+me\b|\bprenumerera\w*|\bfölj\s+mig\b",
         # Sending readers elsewhere.
-        r"\bcheck\s+(?:\w+\s+)?out\b|\bcheck\s+(?:my|our)\b|\bvisit\b|\blook\s+up\b|\bclick\b"
-        r"|\bfollow\s+me\b|\badd\s+me\b|\bkolla\s+(?:in\s+)?(?:min|mitt|mina|vår|våra)\b"
-        r"|\bbesök\s+(?:min|mitt|vår|gärna|oss)\b|\bklicka\b|\bfölj\s+mig\b",
+        r"\bcheck\s+(?:it\s+|this\s+|them\s+)?out\b|\bvisit\b|\bclick\b"
+        r"|\bkolla\s+in\b|\bbesök\b|\bklicka\b",
         # Money, prizes and offers.
-        r"\$\d|\bfree\b|\bearn\w*|\b(?:make|making|win)\s+(?:\w+\s+)?(?:money|cash)\b"
-        r"|\bgift\s*cards?\b|\bdonat\w*|\bvote\b"
-        r"|\bpay\s*pal\b|\bgratis\b|\btjäna\s+(?:extra\s+)?pengar\b|\bpresentkort\b"
-        r"|\brabatt\w*|\b(?:casino|kasino)\w*|\bsnabblån\w*",
+        r"\$\d|\bfree\b|\bmoney\b|\bcash\b|\bwin\b|\bprizes?\b|\bgift\s*cards?\b|\bpay\s*pal\b"
+        r"|\bearn\w*|\bgratis\b|\bpengar\b|\bvinn\w*|\bpresentkort\b|\brabatt\w*"
+        r"|\b(?:casino|kasino)\w*|\bsnabblån\w*",
     )
 )
 
@@ -260,17 +259,46 @@ class ModelParams:
     """Hyper-parameters of :class:`TextModel`.
 
     The defaults were chosen by leave-one-video-out cross-validation over the
-    three YouTube files (``bench/spam_eval.py --select``).
+    three YouTube files, from the grid in ``bench/spam_eval.py`` (``--select``).
     """
 
-    c: float = 3.0
+    c: float = 30.0
     ham_weight: float = 1.0
+    char_analyzer: str = "char_wb"
+    char_ngrams: tuple[int, int] = (2, 5)
+    # tf 1 for every n-gram present (True) or 1 + log(count) (False).
+    binary: bool = True
+    cues: bool = True
+    # Scale each feature by its naive-Bayes log-count ratio before the regression (NB-LR).
+    nb: bool = False
+    # Added to the model's logit: moves where the queue threshold falls without a new setting.
+    offset: float = 0.0
 
 
 DEFAULT_PARAMS = ModelParams()
 # Our own Swedish comments count this many times over a YouTube comment: they
 # are few, but they are the language and kind of text the model will see.
 SWEDISH_WEIGHT = 3.0
+_MODEL_FORMAT = 2
+
+
+def _vectorizers(params: ModelParams) -> list[TfidfVectorizer]:
+    """Character n-grams for short, misspelt comments; word pairs tell "check out" from "check"."""
+    common = {"binary": params.binary, "sublinear_tf": not params.binary}
+    return [
+        TfidfVectorizer(
+            analyzer=params.char_analyzer, ngram_range=tuple(params.char_ngrams), **common
+        ),
+        TfidfVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", **common),
+    ]
+
+
+def _nb_ratios(features: sp.csr_matrix, labels: np.ndarray) -> np.ndarray:
+    """Log of how much likelier each feature is in spam than in ham (add-one smoothed)."""
+    present = (features > 0).astype(np.float64)
+    spam_counts = 1.0 + np.asarray(present[labels == 1].sum(axis=0)).ravel()
+    ham_counts = 1.0 + np.asarray(present[labels == 0].sum(axis=0)).ravel()
+    return np.log((spam_counts / spam_counts.sum()) / (ham_counts / ham_counts.sum()))
 
 
 class _Block:
@@ -286,24 +314,27 @@ class _Block:
         self.vocabulary = vectorizer.vocabulary_
         self.idf = vectorizer.idf_.tolist()
         self.coef = coef.tolist()
+        self.binary = bool(vectorizer.binary)
 
     def logit(self, text: str) -> float:
-        """``transform([text]) @ coef`` with sublinear tf and l2 norm, as TfidfVectorizer does."""
+        """``transform([text]) @ coef``, with the tf and l2 norm TfidfVectorizer uses."""
         weighted, squares = 0.0, 0.0
         for term, count in Counter(self.analyze(text)).items():
             index = self.vocabulary.get(term)
             if index is not None:
-                value = (1.0 + math.log(count)) * self.idf[index]
+                tf = 1.0 if self.binary else 1.0 + math.log(count)
+                value = tf * self.idf[index]
                 weighted += value * self.coef[index]
                 squares += value * value
         return weighted / math.sqrt(squares) if squares else 0.0
 
 
 class TextModel:
-    """Character and word n-grams plus cue features, weighed by logistic regression.
+    """Character and word n-grams, optionally with cue features, weighed by logistic regression.
 
-    Character n-grams inside word boundaries cope with short, misspelt
-    comments; word pairs tell "check out" from "check the views".
+    Whatever :class:`ModelParams` chose, the model is one linear function of the
+    TF-IDF columns (naive-Bayes ratios are folded into the weights), so one fast
+    scorer serves every setting.
     """
 
     def __init__(self, vectorizers, coef, intercept, version: str, params: ModelParams):
@@ -318,6 +349,7 @@ class TextModel:
             for vectorizer, start, stop in zip(self.vectorizers, offsets, offsets[1:], strict=False)
         ]
         self._cue_coef = self.coef[offsets[-1] :].tolist()
+        self._bias = self.intercept + params.offset
 
     @classmethod
     def train(
@@ -336,32 +368,39 @@ class TextModel:
         texts, labels, weights = dedupe(texts, labels, weights)
         if len(set(labels)) < 2:
             raise ValueError("training needs both ham and spam examples")
-        vectorizers = [
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
-        ]
+        vectorizers = _vectorizers(params)
         blocks = [vectorizer.fit_transform(texts) for vectorizer in vectorizers]
         for vectorizer in vectorizers:
             vectorizer.stop_words_ = None
-        features = sp.hstack([*blocks, cue_features(texts)], format="csr")
+        if params.cues:
+            blocks.append(cue_features(texts))
+        features = sp.hstack(blocks, format="csr")
+        y = np.asarray(labels)
+        ratios = _nb_ratios(features, y) if params.nb else np.ones(features.shape[1])
         classifier = LogisticRegression(
             C=params.c, class_weight={0: params.ham_weight, 1: 1.0}, max_iter=5000
         )
-        classifier.fit(features, labels, sample_weight=weights)
+        classifier.fit(features @ sp.diags(ratios), y, sample_weight=weights)
         return cls(
             vectorizers,
-            classifier.coef_[0],
+            classifier.coef_[0] * ratios,
             classifier.intercept_[0],
             _version(texts, labels, weights, params),
             params,
         )
 
+    def logit(self, text: str) -> float:
+        """The model's log-odds of spam for a cleaned text, offset included."""
+        logit = self._bias + sum(block.logit(text) for block in self._blocks)
+        for weight, cue in zip(self._cue_coef, _CUES, strict=False):
+            if cue.search(text):
+                logit += weight
+        return logit
+
     def score(self, text: str) -> float:
         """Spam probability of one text."""
-        text = clean_text(text)
-        logit = self.intercept + sum(block.logit(text) for block in self._blocks)
-        logit += sum(w for w, cue in zip(self._cue_coef, _CUES, strict=True) if cue.search(text))
-        return 1.0 / (1.0 + math.exp(-logit))
+        logit = self.logit(clean_text(text))
+        return 1.0 / (1.0 + math.exp(-logit)) if logit > -700 else 0.0
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
         """Spam probability for each text."""
@@ -372,7 +411,7 @@ class TextModel:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         state = {
-            "format": 1,
+            "format": _MODEL_FORMAT,
             "version": self.version,
             "params": asdict(self.params),
             "vectorizers": self.vectorizers,
@@ -394,14 +433,20 @@ class TextModel:
     def load(cls, path: str | os.PathLike) -> TextModel:
         """Read a model written by :meth:`save`."""
         state = joblib.load(path)
-        if not isinstance(state, dict) or state.get("format") != 1:
+        if not isinstance(state, dict) or "format" not in state:
             raise ValueError(f"{path}: not a spam model file")
+        if state["format"] != _MODEL_FORMAT:
+            raise ValueError(
+                f"{path}: spam model file format {state['format']}, this version reads "
+                f"{_MODEL_FORMAT}; train a new model (flask --app app spam train)"
+            )
+        params = dict(state["params"], char_ngrams=tuple(state["params"]["char_ngrams"]))
         return cls(
             state["vectorizers"],
             state["coef"],
             state["intercept"],
             state["version"],
-            ModelParams(**state["params"]),
+            ModelParams(**params),
         )
 
 

@@ -57,6 +57,18 @@ def sample_posts(app):
     return report
 
 
+@pytest.fixture
+def spam_check_passes(monkeypatch):
+    """Let every comment pass the spam check, for tests about policies and the queue.
+
+    The check's score depends on the model and on form timing, which these tests do not
+    control; it has its own tests in tests/test_spamcheck.py.
+    """
+    from discussion.services import moderation
+
+    monkeypatch.setattr(moderation, "check_spam", lambda comment: None)
+
+
 # --- real services -------------------------------------------------------------------------
 
 

@@ -29,7 +29,9 @@ from typing import Any
 
 from bench.harness import VENV_BIN, free_port, wait_for
 from discussion import config, create_app
-from tests.helpers import POSTGRES_ADMIN_URL, ROOT, require
+from discussion.extensions import db
+from discussion.services.posts import import_files, post_files
+from tests.helpers import POSTGRES_ADMIN_URL, ROOT, SAMPLE_POSTS, require
 
 PROCFILE = ROOT / "Procfile"
 
@@ -242,6 +244,14 @@ class Stack:
         """An app in this process configured from the same settings as the stack's processes."""
         mapping = config.from_environment(self.settings) | {"TESTING": True}
         return create_app(mapping | config_overrides)
+
+    def add_sample_posts(self) -> None:
+        """The tables and the sample posts in the stack's database, before any process starts."""
+        app = self.app()
+        with app.app_context():
+            db.create_all()
+            assert not import_files(post_files(SAMPLE_POSTS)).failed
+            db.engine.dispose()
 
     def start(self, name: str, *extra_args: str, **env: str) -> Process:
         """Start the Procfile's process `name`, with extra arguments and settings."""

@@ -7,7 +7,7 @@ import functools
 from sqlalchemy import select
 
 from discussion.extensions import db
-from discussion.models import Comment, ModerationDecision, Post, Role, User
+from discussion.models import Comment, CommentState, ModerationDecision, Post, Question, Role, User
 from discussion.services import accounts
 from tests.helpers import csrf_token
 
@@ -85,10 +85,12 @@ def question_id(app, slug: str, text: str | None = None) -> int:
         )
 
 
-def answer(client, slug: str, qid: int, body: str, *, name="Anna", email="", parent_id=None):
-    """Post through the reader's form, as a browser would."""
+def answer(
+    client, slug: str, qid: int, body: str, *, name="Anna", email="", parent_id=None, token=None
+):
+    """Post through the reader's form, as a browser would (with a page's token, if given)."""
     data = {
-        "csrf_token": csrf_token(client, f"/{slug}"),
+        "csrf_token": token or csrf_token(client, f"/{slug}"),
         "name": name,
         "email": email,
         "body": body,
@@ -96,6 +98,28 @@ def answer(client, slug: str, qid: int, body: str, *, name="Anna", email="", par
     if parent_id is not None:
         data["parent_id"] = str(parent_id)
     return client.post(f"/{slug}/trad/{qid}", data=data)
+
+
+def add_approved_comments(app, qid: int, count: int, each=lambda number: {}) -> None:
+    """Readers' approved comments written straight to the table, to count a page's queries.
+
+    `each(number)` gives any further columns of the comment with that number.
+    """
+    with app.app_context():
+        post_id = db.session.get(Question, qid).post_id
+        db.session.add_all(
+            Comment(
+                post_id=post_id,
+                question_id=qid,
+                author_name=f"Läsare {number}",
+                body_raw="Text",
+                body_html="<p>Text</p>",
+                state=CommentState.APPROVED,
+                **each(number),
+            )
+            for number in range(count)
+        )
+        db.session.commit()
 
 
 def latest_comment(app) -> Comment:
@@ -126,14 +150,3 @@ def decisions(app, comment_id: int) -> list[tuple]:
 def staff_post(client, url: str, data: dict | None = None, token_page: str = f"/{STRATEGER}"):
     """A staff form POST with the CSRF token of the logged-in session."""
     return client.post(url, data={"csrf_token": csrf_token(client, token_page), **(data or {})})
-
-
-def skip_spam_check(monkeypatch) -> None:
-    """Let every comment pass the spam check, for tests about policies and the queue.
-
-    The check's score depends on the model and on form timing, which these tests do not
-    control; it has its own tests in tests/test_spamcheck.py.
-    """
-    from discussion.services import moderation
-
-    monkeypatch.setattr(moderation, "check_spam", lambda comment: None)

@@ -20,16 +20,12 @@ from tests.staff import (
     login,
     login_as,
     question_id,
-    skip_spam_check,
     staff_post,
 )
 
+pytestmark = pytest.mark.usefixtures("spam_check_passes")
+
 # --- logging in and out ------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _spam_check_passes(monkeypatch):
-    skip_spam_check(monkeypatch)
 
 
 def test_login_sets_a_hardened_session_cookie_and_logout_ends_it(app, client, sample_posts):
@@ -211,28 +207,24 @@ def endpoints(ids) -> dict[str, tuple[str, str, dict]]:
 
 OK, LOGIN, FORBIDDEN = 200, "login", 403
 DONE = 302  # an action done, redirecting back to its page
+PAGES = ["queue", "unanswered", "posts", "post settings", "bans", "audit log", "accounts"]
+ACTIONS = [
+    "decide",
+    "bulk",
+    "edit",
+    "ban",
+    "lift ban",
+    "save post",
+    "add question",
+    "close thread",
+    "edit question",
+    "set role",
+]
 EXPECTED = {
     # A reader has no account: every page sends to the login, every action is refused.
     "reader": {
-        **dict.fromkeys(
-            ["queue", "unanswered", "posts", "post settings", "bans", "audit log", "accounts"],
-            LOGIN,
-        ),
-        **dict.fromkeys(
-            [
-                "decide",
-                "bulk",
-                "edit",
-                "ban",
-                "lift ban",
-                "save post",
-                "add question",
-                "close thread",
-                "edit question",
-                "set role",
-            ],
-            FORBIDDEN,
-        ),
+        **dict.fromkeys(PAGES, LOGIN),
+        **dict.fromkeys(ACTIONS, FORBIDDEN),
     },
     # The author of the sample posts moderates their comments and edits their questions.
     "author": {
@@ -295,24 +287,8 @@ EXPECTED = {
         "set role": FORBIDDEN,
     },
     "admin": {
-        **dict.fromkeys(
-            ["queue", "unanswered", "posts", "post settings", "bans", "audit log", "accounts"], OK
-        ),
-        **dict.fromkeys(
-            [
-                "decide",
-                "bulk",
-                "edit",
-                "ban",
-                "lift ban",
-                "save post",
-                "add question",
-                "close thread",
-                "edit question",
-                "set role",
-            ],
-            DONE,
-        ),
+        **dict.fromkeys(PAGES, OK),
+        **dict.fromkeys(ACTIONS, DONE),
     },
 }
 

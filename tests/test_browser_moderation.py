@@ -18,15 +18,9 @@ from tests.staff import (
     answer,
     latest_comment,
     question_id,
-    skip_spam_check,
 )
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _spam_check_passes(monkeypatch):
-    skip_spam_check(monkeypatch)
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("spam_check_passes")]
 
 
 @pytest.fixture

@@ -32,16 +32,18 @@ from discussion.models import (
 )
 from discussion.services import comments as comment_service
 from discussion.services import mail, notifications, organisations, verification
-from tests.staff import STRATEGER, add_user, question_id
+from tests.staff import STRATEGER, add_approved_comments, add_user, question_id
 from tests.test_organisations import (
     AUTHOR,
     BASE,
     EMMA,
+    KOMMUNAL,
     QUESTION,
     follow,
     newest,
     text_of,
     verification_link,
+    with_organisations,
     write,
 )
 from tests.test_reader import counted_queries
@@ -53,14 +55,7 @@ CONFIRM = re.compile(r"https://samtal\.example/epost/svar/[^\s\"<]+")
 
 @pytest.fixture
 def mail_app(app, sample_posts, smtp_server):
-    app.config.update(
-        smtp_server.config() | {"SAMTAL_MODERATION_POLICY": "post", "SAMTAL_BASE_URL": BASE}
-    )
-    add_user(app, AUTHOR, Role.AUTHOR, handle="@jmjobring", name="JM")
-    with app.app_context():
-        organisations.add_organisation("Kommunal", ["kommunal.se"])
-        db.session.commit()
-    return app
+    return with_organisations(app, smtp_server, KOMMUNAL)
 
 
 def queue_test_mail(app, recipient="lasare@example.se", event="test:1", to_reader=True) -> int:
@@ -469,21 +464,14 @@ def test_badges_cost_no_extra_queries(mail_app, client):
         names = ["Unionen", "Vision", "Akademikerförbundet"]
         for name in names:
             organisations.add_organisation(name, [f"{name.lower()}.example.se"])
-        orgs = list(db.session.scalars(select(Organisation)))
-        post = db.session.scalar(select(Post).where(Post.slug == STRATEGER))
-        for number in range(60):
-            db.session.add(
-                Comment(
-                    post_id=post.id,
-                    question_id=qid,
-                    author_name=f"Läsare {number}",
-                    body_raw="Text",
-                    body_html="<p>Text</p>",
-                    state=CommentState.APPROVED,
-                    organisation=orgs[number % len(orgs)] if number % 2 else None,
-                )
-            )
         db.session.commit()
+        orgs = list(db.session.scalars(select(Organisation.id)))
+    add_approved_comments(
+        mail_app,
+        qid,
+        60,
+        lambda number: {"organisation_id": orgs[number % len(orgs)] if number % 2 else None},
+    )
     with counted_queries(mail_app) as statements:
         html = client.get(f"/{STRATEGER}").get_data(as_text=True)
     assert html.count('class="badge badge-org"') == 30

@@ -26,6 +26,7 @@ from tests.helpers import SAMPLE_POSTS, csrf_token
 from tests.staff import (
     KOMMUNAL,
     STRATEGER,
+    add_approved_comments,
     add_staff,
     answer,
     comment_by_id,
@@ -33,16 +34,13 @@ from tests.staff import (
     latest_comment,
     login_as,
     question_id,
-    skip_spam_check,
     staff_post,
 )
 
 QUESTION = "Vad tror du?"
 
 
-@pytest.fixture(autouse=True)
-def _spam_check_passes(monkeypatch):
-    skip_spam_check(monkeypatch)
+pytestmark = pytest.mark.usefixtures("spam_check_passes")
 
 
 @pytest.fixture
@@ -562,21 +560,9 @@ def test_the_post_page_costs_the_same_queries_for_staff_whatever_the_comments(ap
     answer(client, STRATEGER, qid, "Skribentens svar")
     with counted_queries(app) as few:
         assert client.get(f"/{STRATEGER}").status_code == 200
-    with app.app_context():
-        post = db.session.scalar(select(Post).where(Post.slug == STRATEGER))
-        for number in range(50):
-            db.session.add(
-                Comment(
-                    post_id=post.id,
-                    question_id=qid,
-                    author_name=f"Läsare {number}",
-                    body_raw="x",
-                    body_html="<p>x</p>",
-                    state=CommentState.APPROVED,
-                    user_id=staff["author"] if number % 2 else None,
-                )
-            )
-        db.session.commit()
+    add_approved_comments(
+        app, qid, 50, lambda number: {"user_id": staff["author"] if number % 2 else None}
+    )
     with counted_queries(app) as many:
         html = client.get(f"/{STRATEGER}").get_data(as_text=True)
     assert html.count("badge-staff") >= 26

@@ -32,8 +32,7 @@ from discussion.models import (
 )
 from discussion.services import accounts, organisations
 from discussion.services import comments as comment_service
-from discussion.services.posts import import_files, post_files
-from tests.helpers import SAMPLE_POSTS, csrf_token
+from tests.helpers import csrf_token
 from tests.stack import Reader, Stack, admin_connection, psycopg_url, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -56,11 +55,7 @@ def stack(postgres_url, tmp_path_factory):
         },
     )
     try:
-        app = stack.app()
-        with app.app_context():
-            db.create_all()
-            assert not import_files(post_files(SAMPLE_POSTS)).failed
-            db.engine.dispose()
+        stack.add_sample_posts()
         yield stack
     finally:
         stack.close()

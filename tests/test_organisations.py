@@ -36,18 +36,27 @@ QUESTION = "Vad tror du?"
 LINK = re.compile(r"https://samtal\.example/epost/bekrafta/[^\s\"<]+")
 
 
-@pytest.fixture
-def org_app(app, sample_posts, smtp_server):
-    """Sample posts with their author's account, Kommunal and Unionen, e-mail to aiosmtpd."""
+def with_organisations(app, smtp_server, *added: dict):
+    """The app with its author's account, e-mail to aiosmtpd, and these organisations added."""
     app.config.update(
         smtp_server.config() | {"SAMTAL_MODERATION_POLICY": "post", "SAMTAL_BASE_URL": BASE}
     )
     add_user(app, AUTHOR, Role.AUTHOR, handle="@jmjobring", name="JM")
     with app.app_context():
-        organisations.add_organisation("Kommunal", ["kommunal.se"])
-        organisations.add_organisation("Unionen", ["unionen.se"], badge="Unionen")
+        for organisation in added:
+            organisations.add_organisation(**organisation)
         db.session.commit()
     return app
+
+
+KOMMUNAL = {"name": "Kommunal", "domains": ["kommunal.se"]}
+
+
+@pytest.fixture
+def org_app(app, sample_posts, smtp_server):
+    """Sample posts with their author's account, Kommunal and Unionen, e-mail to aiosmtpd."""
+    unionen = {"name": "Unionen", "domains": ["unionen.se"], "badge": "Unionen"}
+    return with_organisations(app, smtp_server, KOMMUNAL, unionen)
 
 
 def write(client, app, body, *, email="", name="Emma Nilsson", question=QUESTION, **extra):

@@ -29,15 +29,12 @@ from tests.staff import (
     latest_comment,
     login_as,
     question_id,
-    skip_spam_check,
 )
 
 QUESTION = "Vad tror du?"
 
 
-@pytest.fixture(autouse=True)
-def _spam_check_passes(monkeypatch):
-    skip_spam_check(monkeypatch)
+pytestmark = pytest.mark.usefixtures("spam_check_passes")
 
 
 def use_policy(app, policy: str) -> None:

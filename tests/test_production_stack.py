@@ -20,8 +20,7 @@ from bench.harness import free_port
 from discussion import config
 from discussion.extensions import db
 from discussion.models import Post
-from discussion.services.posts import import_files, post_files
-from tests.helpers import ROOT, SAMPLE_POSTS
+from tests.helpers import ROOT
 from tests.stack import Reader, Stack, procfile_commands, wait_until
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -121,11 +120,7 @@ def test_readme_documents_the_way_without_docker():
 def stack(postgres_url, tmp_path_factory):
     stack = Stack(tmp_path_factory.mktemp("honcho"))
     try:
-        app = stack.app()
-        with app.app_context():
-            db.create_all()
-            assert not import_files(post_files(SAMPLE_POSTS)).failed
-            db.engine.dispose()
+        stack.add_sample_posts()
         yield stack
     finally:
         stack.close()

@@ -8,28 +8,10 @@ from contextlib import contextmanager
 from sqlalchemy import event, select
 
 from discussion.extensions import db
-from discussion.models import Comment, CommentState, Post, Question
+from discussion.models import Comment, CommentState
 from tests.helpers import csrf_token
-
-STRATEGER = "strateger-sokes-eller-kontaktnat"
-
-
-def question_id(app, slug: str, text: str) -> int:
-    with app.app_context():
-        post = db.session.scalar(select(Post).where(Post.slug == slug))
-        return next(q.id for q in post.questions if q.text == text)
-
-
-def post_answer(client, slug, qid, body, name="Anna", parent_id=None, email="", token=None):
-    data = {
-        "csrf_token": token or csrf_token(client, f"/{slug}"),
-        "name": name,
-        "email": email,
-        "body": body,
-    }
-    if parent_id is not None:
-        data["parent_id"] = str(parent_id)
-    return client.post(f"/{slug}/trad/{qid}", data=data)
+from tests.staff import STRATEGER, add_approved_comments, question_id
+from tests.staff import answer as post_answer
 
 
 @contextmanager
@@ -213,28 +195,10 @@ def test_json_clients_get_json_errors(client, sample_posts):
 
 def test_post_page_costs_the_same_queries_for_2_and_200_comments(app, client, sample_posts):
     qid = question_id(app, STRATEGER, "Vad tror du?")
-
-    def add_comments(count: int) -> None:
-        with app.app_context():
-            post = db.session.scalar(select(Post).where(Post.slug == STRATEGER))
-            question = db.session.get(Question, qid)
-            for number in range(count):
-                db.session.add(
-                    Comment(
-                        post_id=post.id,
-                        question_id=question.id,
-                        author_name=f"Läsare {number}",
-                        body_raw="Text",
-                        body_html="<p>Text</p>",
-                        state=CommentState.APPROVED,
-                    )
-                )
-            db.session.commit()
-
-    add_comments(2)
+    add_approved_comments(app, qid, 2)
     with counted_queries(app) as few:
         assert client.get(f"/{STRATEGER}").status_code == 200
-    add_comments(198)
+    add_approved_comments(app, qid, 198)
     with counted_queries(app) as many:
         html = client.get(f"/{STRATEGER}").get_data(as_text=True)
     assert html.count("Läsare ") == 200

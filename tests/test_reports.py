@@ -19,14 +19,10 @@ from tests.staff import (
     latest_comment,
     login_as,
     question_id,
-    skip_spam_check,
     staff_post,
 )
 
-
-@pytest.fixture(autouse=True)
-def _spam_check_passes(monkeypatch):
-    skip_spam_check(monkeypatch)
+pytestmark = pytest.mark.usefixtures("spam_check_passes")
 
 
 def published(app, client, body="Ett svar att anmäla") -> int:

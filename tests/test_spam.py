@@ -336,13 +336,43 @@ def test_default_model_version_names_time_and_data(model):
     assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{12}", model.version)
 
 
-def test_fast_scoring_matches_scikit_learn(model):
-    texts = ["Check out my channel!", "Bra skrivet, tack!", "free gift cards http://x.com", "Ja"]
+def sklearn_proba(model: TextModel, texts: list[str]) -> np.ndarray:
+    """What the fast scorer must reproduce: scikit-learn's transform, then the linear model."""
     cleaned = [clean_text(text) for text in texts]
     blocks = [vectorizer.transform(cleaned) for vectorizer in model.vectorizers]
-    features = sp.hstack([*blocks, spam.cue_features(cleaned)], format="csr")
-    expected = 1 / (1 + np.exp(-(features @ model.coef + model.intercept)))
-    assert model.predict_proba(texts) == pytest.approx(expected, abs=1e-12)
+    if model.params.cues:
+        blocks.append(spam.cue_features(cleaned))
+    logits = sp.hstack(blocks, format="csr") @ model.coef + model.intercept + model.params.offset
+    return 1 / (1 + np.exp(-logits))
+
+
+PROBES = ["Check out my channel!", "Bra skrivet, tack!", "free gift cards http://x.com", "Ja"]
+
+
+def test_fast_scoring_matches_scikit_learn(model):
+    assert model.predict_proba(PROBES) == pytest.approx(sklearn_proba(model, PROBES), abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        ModelParams(c=3.0, char_analyzer="char", char_ngrams=(1, 6), binary=False, cues=False),
+        ModelParams(c=1.0, nb=True, ham_weight=1.5, offset=-0.4),
+    ],
+)
+def test_fast_scoring_matches_scikit_learn_for_other_settings(params):
+    texts, labels, weights = shipped_training_set(spam.YOUTUBE_FILES[:1])
+    trained = TextModel.train(texts, labels, params, weights)
+    assert trained.params == params
+    assert trained.predict_proba(PROBES) == pytest.approx(sklearn_proba(trained, PROBES), abs=1e-12)
+
+
+def test_offset_moves_every_score_the_same_way():
+    texts, labels, weights = shipped_training_set(spam.YOUTUBE_FILES[:1])
+    plain = TextModel.train(texts, labels, ModelParams(), weights)
+    lower = TextModel.train(texts, labels, ModelParams(offset=-1.0), weights)
+    for text in PROBES:
+        assert lower.logit(clean_text(text)) == pytest.approx(plain.logit(clean_text(text)) - 1.0)
 
 
 def test_training_needs_both_classes():
@@ -398,6 +428,13 @@ def test_load_rejects_other_files(tmp_path):
     path = tmp_path / "other.joblib"
     joblib.dump({"something": "else"}, path)
     with pytest.raises(ValueError, match="not a spam model file"):
+        TextModel.load(path)
+
+
+def test_load_asks_to_retrain_a_model_of_an_older_format(tmp_path):
+    path = tmp_path / "old.joblib"
+    joblib.dump({"format": 1, "params": {"c": 3.0, "ham_weight": 1.0}}, path)
+    with pytest.raises(ValueError, match="format 1.*spam train"):
         TextModel.load(path)
 
 

@@ -314,3 +314,14 @@ def test_posting_too_fast_gets_a_swedish_429_and_keeps_what_was_accepted(
     assert "Vänta en stund" in answers[2].get_data(as_text=True)
     with app.app_context():
         assert db.session.query(Comment).count() == 2
+
+
+def test_an_unreadable_model_file_is_replaced_by_the_default_model(app, tmp_path, caplog):
+    path = tmp_path / "model.joblib"
+    path.write_bytes(b"not a model")
+    app.config["SAMTAL_SPAM_MODEL_PATH"] = str(path)
+    with app.app_context():
+        model = spam_model.current()
+        assert 0 <= model.score("Bra skrivet, tack!") < 0.5
+    assert "unusable" in caplog.text
+    assert spamcheck.spam.TextModel.load(path).version == model.version

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 import click
 from flask.cli import AppGroup
@@ -23,11 +24,26 @@ def read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _user(email: str):
+@contextmanager
+def _account_errors():
+    """Report a refused change as a one-line command error, with nothing of it kept."""
     try:
-        return accounts.user_or_error(email)
+        yield
     except accounts.AccountError as error:
+        db.session.rollback()
         raise click.ClickException(str(error)) from None
+
+
+def _user(email: str):
+    with _account_errors():
+        return accounts.user_or_error(email)
+
+
+def _set_active(email: str, active: bool) -> None:
+    user = _user(email)
+    accounts.set_active(user, active)
+    db.session.commit()
+    click.echo(f"{user.email} is {'enabled' if active else 'disabled'}")
 
 
 @users_cli.command("create")
@@ -37,11 +53,8 @@ def _user(email: str):
 @click.option("--handle", help="How the author signs posts in front matter, e.g. @jmjobring.")
 def create(email: str, role: str, name: str | None, handle: str | None) -> None:
     """Create an account; the password is asked for, or read from stdin."""
-    try:
+    with _account_errors():
         user = accounts.create_user(email, read_password(), role, name=name, author_handle=handle)
-    except accounts.AccountError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from None
     db.session.commit()
     posts = db.session.scalar(select(func.count()).where(Post.author_id == user.id))
     click.echo(f"created {user.email} ({user.role}), author of {posts} posts")
@@ -70,20 +83,14 @@ def set_role(email: str, role: str) -> None:
 @click.argument("email")
 def disable(email: str) -> None:
     """Disable an account: it cannot log in, and its sessions end."""
-    user = _user(email)
-    accounts.set_active(user, False)
-    db.session.commit()
-    click.echo(f"{user.email} is disabled")
+    _set_active(email, False)
 
 
 @users_cli.command("enable")
 @click.argument("email")
 def enable(email: str) -> None:
     """Enable a disabled account again."""
-    user = _user(email)
-    accounts.set_active(user, True)
-    db.session.commit()
-    click.echo(f"{user.email} is enabled")
+    _set_active(email, True)
 
 
 @users_cli.command("set-password")
@@ -91,9 +98,7 @@ def enable(email: str) -> None:
 def set_password(email: str) -> None:
     """Set a new password; asked for, or read from stdin."""
     user = _user(email)
-    try:
+    with _account_errors():
         accounts.set_password(user, read_password())
-    except accounts.AccountError as error:
-        raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"password of {user.email} changed")

@@ -7,14 +7,17 @@ from ..services import mail, notifications, verification
 from . import bp
 
 
+@bp.errorhandler(verification.VerificationError)
+def verification_failed(error: verification.VerificationError):
+    """A bad, used or expired verification link: nothing is kept, the reader is told why."""
+    db.session.rollback()
+    return render_error(400, str(error))
+
+
 @bp.get("/bekrafta/<token>")
 def verify(token: str):
     """The page of a verification link: who is verified for which organisation, and a button."""
-    try:
-        pending = verification.open_verification(token)
-    except verification.VerificationError as error:
-        db.session.rollback()
-        return render_error(400, str(error))
+    pending = verification.open_verification(token)
     page = render_template("email_links/verify.html", verification=pending, token=token)
     db.session.rollback()
     return page
@@ -23,11 +26,7 @@ def verify(token: str):
 @bp.post("/bekrafta/<token>")
 def confirm_verification(token: str):
     """Verify the address, publish the comments it held, and remember this browser."""
-    try:
-        verified = verification.confirm(token)
-    except verification.VerificationError as error:
-        db.session.rollback()
-        return render_error(400, str(error))
+    verified = verification.confirm(token)
     first = next((c for c in verified.comments if c.visible), None)
     if first is not None:
         flash(

@@ -6,7 +6,6 @@ parent in one, then one query each for histories, reasons and reports of the who
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +24,7 @@ from ..models import (
     Role,
     User,
 )
-
-PER_PAGE = 20
+from ..pagination import Page, paginate
 
 
 @dataclass(frozen=True)
@@ -75,33 +73,6 @@ def tab_counts(user: User) -> dict[str, int]:
     return {key: int(value or 0) for key, value in row._mapping.items()}
 
 
-@dataclass
-class Page:
-    items: list[Any]
-    total: int
-    number: int
-    per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def _paginate(statement, number: int, per_page: int = PER_PAGE) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    number = min(max(1, number), max(1, math.ceil((total or 0) / per_page)))
-    rows = db.session.scalars(statement.limit(per_page).offset((number - 1) * per_page))
-    return Page(list(rows.unique()), total or 0, number, per_page)
-
-
 def _with_context(statement):
     return statement.options(
         joinedload(Comment.post), joinedload(Comment.question), joinedload(Comment.parent)
@@ -123,7 +94,7 @@ def queue_page(user: User, tab: Tab, number: int) -> Page:
         .where(tab.condition, scope(user))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
-    page = _paginate(statement, number)
+    page = paginate(statement, number)
     comments = page.items
     histories = commenter_histories([c.email_hash for c in comments if c.email_hash])
     reasons = routing_reasons([c.id for c in comments])
@@ -214,7 +185,7 @@ def unanswered_page(user: User, number: int) -> Page:
         )
         .order_by(Comment.created_at, Comment.id)
     )
-    return _paginate(statement, number)
+    return paginate(statement, number)
 
 
 def audit_page(number: int, comment_id: int | None = None) -> Page:
@@ -228,4 +199,4 @@ def audit_page(number: int, comment_id: int | None = None) -> Page:
     )
     if comment_id is not None:
         statement = statement.where(ModerationDecision.comment_id == comment_id)
-    return _paginate(statement, number, per_page=50)
+    return paginate(statement, number, per_page=50)

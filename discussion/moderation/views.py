@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..auth.access import has_role, role_required
 from ..extensions import db
 from ..models import Ban, Comment, Post, Question, Role, User, utcnow
+from ..pagination import page_number
 from ..services import accounts
 from ..services import moderation as moderation_service
 from ..services.moderation import ModerationError
@@ -35,10 +36,6 @@ def back_to(target: str | None) -> str:
     if target and target.startswith("/moderera") and "//" not in target and "\\" not in target:
         return target
     return url_for(".queue")
-
-
-def page_number() -> int:
-    return request.args.get("sida", 1, type=int)
 
 
 def comment_to_moderate(comment_id: int) -> Comment:

@@ -21,9 +21,9 @@ from ..moderation.views import (
     comment_to_moderate,
     form_errors,
     me,
-    page_number,
     post_to_manage,
 )
+from ..pagination import page_number, paginate
 from ..services import mail
 from ..services import organisations as organisation_service
 from ..services.organisations import OrganisationError
@@ -260,7 +260,7 @@ def outbox():
     )
     return render_template(
         "organisations/outbox.html",
-        page=listings._paginate(statement, page_number(), OUTBOX_PER_PAGE),
+        page=paginate(statement, page_number(), OUTBOX_PER_PAGE),
         counts=counts,
         status=status,
         outbox_dir=mail.outbox_dir(),

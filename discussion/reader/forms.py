@@ -45,7 +45,8 @@ class CommentForm(FlaskForm):
 
     def parent(self) -> int | None:
         value = (self.parent_id.data or "").strip()
-        return int(value) if value.isdigit() else None
+        # isdigit() alone also takes "²", which int() refuses.
+        return int(value) if value.isascii() and value.isdigit() else None
 
 
 class ReportForm(FlaskForm):

@@ -6,14 +6,13 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..jobs import enqueue
+from ..jobs import enqueue, resend_stuck, sweep_cutoff
 from ..models import Comment, CommentState, ModerationDecision, Post, Question, User, utcnow
 from ..sanitize import render_comment
 from . import moderation, spam_signals, verification
@@ -55,7 +54,8 @@ def post_comment(
     `signals`: what the form told about its filler (timing, honeypot), for the spam check.
     """
     if parent_id is not None:
-        parent = db.session.get(Comment, parent_id)
+        # An id beyond the database's integer range cannot exist (and would crash the query).
+        parent = db.session.get(Comment, parent_id) if 0 < parent_id < 2**31 else None
         if parent is None or parent.question_id != question.id:
             raise ThreadMismatch(parent_id)
     comment = Comment(
@@ -134,18 +134,12 @@ def change_state(
 
 def sweep_unprocessed() -> list[int]:
     """Send again the work of comments stuck in `received`, e.g. after a broker outage."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["SAMTAL_SWEEP_AFTER_SECONDS"])
-    ids = list(
-        db.session.scalars(
-            select(Comment.id)
-            .where(Comment.state == CommentState.RECEIVED, Comment.created_at <= cutoff)
-            .order_by(Comment.id)
-            .limit(1000)
-        )
+    ids = resend_stuck(
+        PROCESS_TASK,
+        Comment.id,
+        Comment.state == CommentState.RECEIVED,
+        Comment.created_at <= sweep_cutoff(),
     )
-    for comment_id in ids:
-        enqueue(db.session, PROCESS_TASK, comment_id)
-    db.session.commit()
     if ids:
         log.info("sweep re-sent %d comments", len(ids))
     return ids

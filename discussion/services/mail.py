@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from .. import signing
 from ..domains import header_safe, parse_address
 from ..extensions import db
-from ..jobs import enqueue
+from ..jobs import enqueue, resend_stuck, sweep_cutoff
 from ..models import EmailStatus, OutgoingEmail, ReaderAddress, utcnow
 
 log = logging.getLogger(__name__)
@@ -311,19 +311,13 @@ def write_outbox(row: OutgoingEmail, message: EmailMessage) -> None:
 
 def sweep_unsent() -> list[int]:
     """Send again e-mails still queued well after they were due, e.g. after a broker outage."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["SAMTAL_SWEEP_AFTER_SECONDS"])
     due = func.coalesce(OutgoingEmail.next_attempt_at, OutgoingEmail.created_at)
-    ids = list(
-        db.session.scalars(
-            select(OutgoingEmail.id)
-            .where(OutgoingEmail.status == EmailStatus.QUEUED, due <= cutoff)
-            .order_by(OutgoingEmail.id)
-            .limit(1000)
-        )
+    ids = resend_stuck(
+        SEND_TASK,
+        OutgoingEmail.id,
+        OutgoingEmail.status == EmailStatus.QUEUED,
+        due <= sweep_cutoff(),
     )
-    for outgoing_id in ids:
-        enqueue(db.session, SEND_TASK, outgoing_id)
-    db.session.commit()
     if ids:
         log.info("sweep re-sent %d e-mails", len(ids))
     return ids

@@ -18,7 +18,7 @@ from sqlalchemy import exists, func, select
 from .. import signing
 from ..domains import parse_address
 from ..extensions import db
-from ..jobs import enqueue
+from ..jobs import resend_stuck, sweep_cutoff
 from ..models import (
     Comment,
     CommentAnnouncement,
@@ -257,24 +257,18 @@ def _digest_due(recipient: str, newest, now, minutes: int) -> bool:
 
 def sweep_unannounced() -> list[int]:
     """Send `comment_published` again for comments published lately but never announced."""
-    now = utcnow()
-    cutoff = now - timedelta(seconds=current_app.config["SAMTAL_SWEEP_AFTER_SECONDS"])
     published = select(ModerationDecision.comment_id).where(
         ModerationDecision.to_state == str(CommentState.APPROVED),
-        ModerationDecision.created_at.between(now - ANNOUNCE_WITHIN, cutoff),
+        ModerationDecision.created_at.between(utcnow() - ANNOUNCE_WITHIN, sweep_cutoff()),
     )
     announced = exists().where(CommentAnnouncement.comment_id == Comment.id)
-    ids = list(
-        db.session.scalars(
-            select(Comment.id)
-            .where(Comment.id.in_(published), Comment.state == CommentState.APPROVED, ~announced)
-            .order_by(Comment.id)
-            .limit(1000)
-        )
+    ids = resend_stuck(
+        comments.PUBLISHED_TASK,
+        Comment.id,
+        Comment.id.in_(published),
+        Comment.state == CommentState.APPROVED,
+        ~announced,
     )
-    for comment_id in ids:
-        enqueue(db.session, comments.PUBLISHED_TASK, comment_id)
-    db.session.commit()
     if ids:
         log.info("sweep re-sent %d published comments", len(ids))
     return ids

@@ -62,9 +62,22 @@ def current() -> spam.TextModel:
         if _loaded and _loaded.path == path and _loaded.mtime_ns == mtime_ns:
             _loaded.checked_at = now
             return _loaded.model
-        model = spam.TextModel.load(path)
+        model = _load_or_replace(path)
+        mtime_ns = path.stat().st_mtime_ns
         _loaded = _Loaded(path, mtime_ns, model, now)
         log.info("spam model %s loaded from %s", model.version, path)
+        return model
+
+
+def _load_or_replace(path: Path) -> spam.TextModel:
+    """Load the model file; one this version cannot read (an older format, a broken file)
+    is replaced by the default model, so comments keep being scored until the next training."""
+    try:
+        return spam.TextModel.load(path)
+    except (ValueError, EOFError, OSError, KeyError) as error:
+        log.warning("spam model %s unusable (%s): using the default model", path, error)
+        model = spam.default_model()
+        save(model, path)
         return model
 
 
