@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import re
 import sqlite3
@@ -208,8 +209,6 @@ def samtal_env(instance: Path) -> dict[str, str]:
 
 def prepare_samtal(instance: Path) -> str:
     """Create the schema, train the spam model once and make a staff token; returns the token."""
-    import os
-
     os.environ.update(samtal_env(instance))
     from discussion import create_app
     from discussion.api.access import create_token
@@ -232,6 +231,17 @@ def stored_samtal(instance: Path, slug: str) -> int:
             "SELECT count(*) FROM comment JOIN post ON post.id = comment.post_id WHERE slug = ?",
             (slug,),
         ).fetchone()[0]
+
+
+def states_samtal(instance: Path, slug: str) -> str:
+    """How far the stored comments got, e.g. "approved 998, received 2"."""
+    with sqlite3.connect(instance / "samtal.db") as conn:
+        rows = conn.execute(
+            "SELECT state, count(*) FROM comment JOIN post ON post.id = comment.post_id "
+            "WHERE slug = ? GROUP BY state ORDER BY count(*) DESC",
+            (slug,),
+        ).fetchall()
+    return ", ".join(f"{state.lower()} {count}" for state, count in rows)
 
 
 def stored_isso(folder: Path, uri: str) -> int:
@@ -270,12 +280,13 @@ def measure_posts(kind: str, base: str, path: str, seconds: int, token="", ts=""
         timeout=TIMEOUT,
     )
     check = re.search(
-        r"POSTCHECK created=(\d+) mismatched=(\d+) other=(\d+) window=([\d.]+)", result.output
+        r"POSTCHECK created=(\d+) mismatched=(\d+) other=(\d+) sent=(\d+) window=([\d.]+)",
+        result.output,
     )
-    created, mismatched, other = (int(check.group(n)) for n in (1, 2, 3))
+    created, mismatched, other, sent = (int(check.group(n)) for n in (1, 2, 3, 4))
     # The threads stop once their time is up; wrk's own rate would count the idle rest.
-    result.requests_per_second = (created + other) / float(check.group(4))
-    return result, created, mismatched, other
+    result.requests_per_second = (created + other) / float(check.group(5))
+    return result, created, mismatched, other, sent - created - other
 
 
 def run(seconds: int) -> list[Row]:
@@ -344,20 +355,24 @@ def run(seconds: int) -> list[Row]:
 
             isso_post = measure_posts("isso", isso, "/new?uri=/bench-post", seconds)
             token, form_ts = write_token(samtal, posting.slug)
+            time.sleep(3.5)  # as in seeding: a reader takes a few seconds to write
             samtal_path = f"/api/v1/posts/bench-post/questions/{posting.question_id}/comments"
             samtal_post = measure_posts("samtal", samtal, samtal_path, seconds, token, form_ts)
+        posts = [("Isso", isso_post), ("Samtal", samtal_post)]
         stored = {
             "Isso": stored_isso(folder, "/bench-post"),
             "Samtal": stored_samtal(instance, "bench-post"),
         }
-        for server, (result, created, mismatched, other) in (
-            ("Isso", isso_post),
-            ("Samtal", samtal_post),
-        ):
+        for server, (result, created, mismatched, other, unanswered) in posts:
+            difference = stored[server] - created
+            check = "= 201s" if difference == 0 else f"201s {difference:+d}"
             note = (
-                f"201: {created}, stored: {stored[server]}, "
-                f"not own comment: {mismatched}, other answers: {other}"
+                f"201: {created}, stored: {stored[server]} ({check}; at most {unanswered} sent "
+                f"but unanswered when wrk stopped), not own comment: {mismatched}, "
+                f"other answers: {other}"
             )
+            if server == "Samtal":
+                note += f"; states: {states_samtal(instance, 'bench-post')}"
             rows.append(Row(f"POST comment, {POST_CONNECTIONS} conn.", server, result, note))
     return rows
 

@@ -542,3 +542,25 @@ def test_openapi_document_describes_every_api_route(app, client):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert documented == routed
+
+
+def test_ids_beyond_the_integer_range_are_answered_not_crashed_on(client, qid):
+    reply = send(client, qid, parent_id=2**63)
+    assert reply.status_code == 400 and reply.get_json()["error"]["code"] == "thread_mismatch"
+    assert report(client, 2**63).get_json()["error"]["code"] == "comment_not_found"
+    huge_question = send(client, 2**63)
+    assert huge_question.get_json()["error"]["code"] == "question_not_found"
+
+
+def test_notify_subscribes_the_writer_to_replies_like_the_form_box(app, client, qid):
+    own = send(client, qid, email="karin@example.se", notify=True).get_json()["comment"]
+    plain = send(client, qid, email="olle@example.se").get_json()["comment"]
+    with app.app_context():
+        assert db.session.get(Comment, own["id"]).notify_replies is True
+        assert db.session.get(Comment, plain["id"]).notify_replies is False
+
+
+def test_unicode_digits_are_not_numbers(client, qid):
+    assert client.get(f"{API}/posts/{SLUG}?limit=²").status_code == 400
+    response = send(client, qid, parent_id="²")  # like the form: not a reply, a new answer
+    assert response.status_code == 201 and response.get_json()["comment"]["parent_id"] is None

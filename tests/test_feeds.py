@@ -94,6 +94,7 @@ def test_feeds_answer_304_until_something_changes(app, client, sample_posts):
 def test_unknown_post_or_question_feed_is_404(app, client, sample_posts):
     assert client.get("/finns-inte/kommentarer.atom").status_code == 404
     assert client.get(f"/{SLUG}/trad/99999/kommentarer.atom").status_code == 404
+    assert client.get(f"/{SLUG}/trad/{2**64}/kommentarer.atom").status_code == 404
     other = question_id(app, "dansar-dina-kunder", "Övriga kommentarer")
     assert client.get(f"/{SLUG}/trad/{other}/kommentarer.atom").status_code == 404
 

@@ -257,3 +257,14 @@ def test_post_page_opens_with_an_overview_of_its_questions(app, client, sample_p
     assert "1 svar" in overview
     no_questions = client.get("/pinterest-borjar-med-sponsrade-pins").get_data(as_text=True)
     assert "questions-overview" not in no_questions
+
+
+def test_ids_beyond_the_database_range_are_404_not_errors(app, client, sample_posts):
+    huge = 2**31
+    assert client.get(f"/{STRATEGER}/trad/{huge}").status_code == 404
+    token = csrf_token(client, f"/{STRATEGER}")
+    response = client.post(
+        f"/{STRATEGER}/kommentar/{huge}/anmal", data={"reason": "spam", "csrf_token": token}
+    )
+    assert response.status_code == 404
+    assert client.get(f"/{STRATEGER}/trad/{huge - 1}").status_code == 404

@@ -16,7 +16,7 @@ from ..auth.access import current_staff
 from ..extensions import db, limiter
 from ..models import Comment, CommentState, Post, Question
 from ..reader.forms import CommentForm, ReportForm
-from ..reader.views import post_or_404, question_or_404, refuse_if_closed
+from ..reader.views import comment_rate_limit, post_or_404, question_or_404, refuse_if_closed
 from ..services import comments as comment_service
 from ..services import moderation, spam_signals, verification
 from ..services.posts import save_post
@@ -55,7 +55,7 @@ def _limit() -> int:
     raw = request.args.get("limit")
     if raw is None:
         return DEFAULT_PAGE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
         raise ApiError("bad_parameter", detail=f"limit: 1-{MAX_PAGE}")
     return int(raw)
 
@@ -134,8 +134,6 @@ def _post_or_404(slug: str) -> Post:
 
 
 def _question_or_404(post: Post, question_id: int) -> Question:
-    if question_id > MAX_ID:
-        raise ApiError("question_not_found")
     try:
         return question_or_404(post, question_id)
     except NotFound:
@@ -164,6 +162,7 @@ COMMENT_FIELDS = ("name", "email", "body", "parent_id", "notify")
 
 
 @bp.post("/posts/<slug>/questions/<int:question_id>/comments")
+@limiter.limit(comment_rate_limit)
 def post_comment(slug: str, question_id: int):
     """Post an answer or a reply: the reader form's validation and the same posting services."""
     data = access.check_write(slug)

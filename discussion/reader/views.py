@@ -20,7 +20,8 @@ def post_or_404(slug: str) -> Post:
 
 
 def question_or_404(post: Post, question_id: int) -> Question:
-    question = db.session.get(Question, question_id)
+    # An id beyond the database's integer range cannot exist (and would crash the query).
+    question = db.session.get(Question, question_id) if question_id < 2**31 else None
     if question is None or question.post_id != post.id or question.hidden:
         abort(404, _("Frågan finns inte i det här inlägget."))
     return question

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..models import Comment, Organisation, Post, Question, utcnow
 
 _EVERY_POST = object()
+_STAMPED = "samtal.stamped_posts"  # in session.info: posts stamped in this transaction
 
 
 def _post_id(obj) -> int | None:
@@ -42,9 +43,17 @@ def _touched(session: Session):
     return post_ids
 
 
-@event.listens_for(Session, "before_flush")
-def _stamp_changed_posts(session: Session, flush_context, instances) -> None:
+@event.listens_for(Session, "after_flush")
+def _stamp_changed_posts(session: Session, flush_context) -> None:
+    """After the flush's own writes (its lists still show what it wrote), so that a transaction
+    always locks a comment before its post, like one that locked the comment first.
+
+    Once per post and transaction: its later flushes commit together with the first stamp.
+    """
     touched = _touched(session)
+    stamped = session.info.setdefault(_STAMPED, set())
+    if touched is not _EVERY_POST:
+        touched -= stamped
     if not touched:
         return
     table = Post.__table__
@@ -52,4 +61,11 @@ def _stamp_changed_posts(session: Session, flush_context, instances) -> None:
     stamp = update(table).values(threads_changed_at=utcnow(), updated_at=table.c.updated_at)
     if touched is not _EVERY_POST:
         stamp = stamp.where(table.c.id.in_(sorted(touched)))
+        stamped |= touched
     session.connection().execute(stamp)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_stamped(session: Session, *args) -> None:
+    session.info.pop(_STAMPED, None)
