@@ -15,6 +15,7 @@ from werkzeug.http import is_resource_modified
 from ..auth.access import current_staff
 from ..extensions import db, limiter
 from ..models import Comment, CommentState, Post, Question
+from ..reader import posting
 from ..reader.forms import CommentForm, ReportForm
 from ..reader.views import comment_rate_limit, post_or_404, question_or_404, refuse_if_closed
 from ..services import comments as comment_service
@@ -175,28 +176,13 @@ def post_comment(slug: str, question_id: int):
     form = CommentForm(formdata=form_data(data, COMMENT_FIELDS), meta={"csrf": False})
     # Only Samtal's own pages carry the staff session; a cross-origin call never has cookies.
     staff = current_staff() if access.cross_origin() is None else None
-    if staff is not None:
-        form.name.data, form.email.data = staff.name, staff.email  # signed by its account
+    posting.sign_as_staff(form, staff)
     if not form.validate():
         raise ApiError("validation_failed", fields=form.errors)
     try:
-        comment = comment_service.post_comment(
-            question,
-            name=form.name.data,
-            email=form.email.data,
-            body=form.body.data,
-            parent_id=form.parent(),
-            ip=request.remote_addr,
-            user=staff,
-            notify_replies=form.notify.data,
-            signals=spam_signals.form_signals(_text(data, "ts"), _text(data, "website")),
-        )
+        comment = posting.submit(form, question, staff, _text(data, "ts"), _text(data, "website"))
     except comment_service.ThreadMismatch:
-        db.session.rollback()
         raise ApiError("thread_mismatch") from None
-    verification.recognise_writer(comment, request.cookies.get(verification.COOKIE))
-    db.session.commit()
-    db.session.refresh(comment)
     response = jsonify(comment=own_comment_json(comment))
     response.status_code = 201
     response.headers["Location"] = url_for(

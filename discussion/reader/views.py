@@ -8,7 +8,7 @@ from ..extensions import db, limiter
 from ..models import Post, Question
 from ..services import comments as comment_service
 from ..services import spam_signals, verification
-from . import bp
+from . import bp, posting
 from .forms import CommentForm
 
 
@@ -91,29 +91,16 @@ def comment(slug: str, question_id: int):
     refuse_if_closed(post, question)
     staff = current_staff()
     form = CommentForm()
-    if staff is not None:
-        form.name.data, form.email.data = staff.name, staff.email  # signed by its account
+    posting.sign_as_staff(form, staff)
     if not form.validate():
         target = (question.id, form.parent())
         return render_post_page(post, form=form, form_target=target, status=422)
     try:
-        comment = comment_service.post_comment(
-            question,
-            name=form.name.data,
-            email=form.email.data,
-            body=form.body.data,
-            parent_id=form.parent(),
-            ip=request.remote_addr,
-            user=staff,
-            notify_replies=form.notify.data,
-            signals=spam_signals.form_signals(request.form.get("ts"), request.form.get("website")),
+        comment = posting.submit(
+            form, question, staff, request.form.get("ts"), request.form.get("website")
         )
     except comment_service.ThreadMismatch:
-        db.session.rollback()
         abort(400, _("Kommentaren du svarar på hör inte till den här tråden."))
-    verification.recognise_writer(comment, request.cookies.get(verification.COOKIE))
-    db.session.commit()
-    db.session.refresh(comment)
     if comment.visible:
         flash(_("Tack! Din kommentar är publicerad."), "success")
         anchor = f"kommentar-{comment.id}"
