@@ -27,6 +27,17 @@ from .extensions import db
 GENERAL_THREAD_TEXT = "Övriga kommentarer"
 
 
+MAX_ID = 2**31 - 1  # the largest id an integer primary key holds in PostgreSQL
+
+
+def row_by_id(model, ident: int, **options):
+    """`db.session.get`, but None for an id no row can have (not positive, or beyond the
+    database's integer range), which would otherwise crash the query with a driver error."""
+    if not 0 < ident <= MAX_ID:
+        return None
+    return db.session.get(model, ident, **options)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 

@@ -14,7 +14,7 @@ from werkzeug.http import is_resource_modified
 
 from ..auth.access import current_staff
 from ..extensions import db, limiter
-from ..models import Comment, CommentState, Post, Question
+from ..models import Comment, CommentState, Post, Question, row_by_id
 from ..reader import posting
 from ..reader.forms import CommentForm, ReportForm
 from ..reader.views import comment_rate_limit, post_or_404, question_or_404, refuse_if_closed
@@ -27,8 +27,6 @@ from .payload import clean_text, form_data
 from .threads import DEFAULT_PAGE, MAX_PAGE, Cursor, cache, post_json, thread_json, timestamp
 
 MAX_COUNTED_POSTS = 100
-# Ids beyond a 32-bit integer cannot exist; they are answered 404 before any database sees them.
-MAX_ID = 2**31 - 1
 # Bump when the JSON of a read changes shape, so no cache (ours or a browser's) serves the old.
 FORMAT_VERSION = 1
 
@@ -231,9 +229,7 @@ def _report_limit() -> str:
 @limiter.limit(_report_limit, methods=["POST"])
 def report_comment(comment_id: int):
     """A reader reports a visible comment; enough reports send it back to the moderators."""
-    comment = (
-        db.session.get(Comment, comment_id, with_for_update=True) if comment_id <= MAX_ID else None
-    )
+    comment = row_by_id(Comment, comment_id, with_for_update=True)
     if comment is None:
         raise ApiError("comment_not_found")
     data = access.check_write(comment.post.slug)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, limiter
-from ..models import Comment
+from ..models import Comment, row_by_id
 from ..services import moderation
 from . import bp
 from .forms import ReportForm
@@ -21,10 +21,7 @@ def _report_limit() -> str:
 def report(slug: str, comment_id: int):
     """Record a report; at the threshold the comment is hidden until a moderator decides."""
     post = post_or_404(slug)
-    # An id beyond the database's integer range cannot exist (and would crash the query).
-    comment = (
-        db.session.get(Comment, comment_id, with_for_update=True) if comment_id < 2**31 else None
-    )
+    comment = row_by_id(Comment, comment_id, with_for_update=True)
     if comment is None or comment.post_id != post.id or not comment.visible:
         abort(404, _("Kommentaren finns inte eller visas inte längre."))
     form = ReportForm()

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from ..auth.access import current_staff
 from ..config import VERIFY_LINK_HOURS
 from ..extensions import db, limiter
-from ..models import Post, Question
+from ..models import Post, Question, row_by_id
 from ..services import comments as comment_service
 from ..services import spam_signals, verification
 from . import bp, posting
@@ -20,8 +20,7 @@ def post_or_404(slug: str) -> Post:
 
 
 def question_or_404(post: Post, question_id: int) -> Question:
-    # An id beyond the database's integer range cannot exist (and would crash the query).
-    question = db.session.get(Question, question_id) if question_id < 2**31 else None
+    question = row_by_id(Question, question_id)
     if question is None or question.post_id != post.id or question.hidden:
         abort(404, _("Frågan finns inte i det här inlägget."))
     return question

@@ -13,7 +13,16 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..jobs import enqueue, resend_stuck, sweep_cutoff
-from ..models import Comment, CommentState, ModerationDecision, Post, Question, User, utcnow
+from ..models import (
+    Comment,
+    CommentState,
+    ModerationDecision,
+    Post,
+    Question,
+    User,
+    row_by_id,
+    utcnow,
+)
 from ..sanitize import render_comment
 from . import moderation, spam_signals, verification
 
@@ -54,8 +63,7 @@ def post_comment(
     `signals`: what the form told about its filler (timing, honeypot), for the spam check.
     """
     if parent_id is not None:
-        # An id beyond the database's integer range cannot exist (and would crash the query).
-        parent = db.session.get(Comment, parent_id) if 0 < parent_id < 2**31 else None
+        parent = row_by_id(Comment, parent_id)
         if parent is None or parent.question_id != question.id:
             raise ThreadMismatch(parent_id)
     comment = Comment(
