@@ -537,29 +537,34 @@ def _word_patterns(
 LINK_WEIGHTS = {"many": 0.5, "two": 0.2, "shortener": 0.6, "only": 0.5, "name": 0.7}
 
 
+def reason(code: str, **values) -> dict:
+    """One reason for a spam score, as stored: a code and its values, worded when shown
+    (``moderation.labels.spam_reason_text``), so each moderator reads it in their language."""
+    return {"code": code, **values}
+
+
 @dataclass
 class Verdict:
     """A spam score in [0, 1] and the reasons moderators see next to it."""
 
     score: float
-    reasons: list[str]
+    reasons: list[dict]
 
 
-def link_signals(text: str, name: str = "") -> list[tuple[float, str]]:
-    """Weights (0-1) and Swedish reasons for the links in a comment and its name field."""
+def link_signals(text: str, name: str = "") -> list[tuple[float, dict]]:
+    """Weights (0-1) and reasons for the links in a comment and its name field."""
     links = find_links(text)
     signals = []
-    if len(links) >= 3:
-        signals.append((LINK_WEIGHTS["many"], f"{len(links)} länkar"))
-    elif len(links) == 2:
-        signals.append((LINK_WEIGHTS["two"], "2 länkar"))
+    if len(links) >= 2:
+        weight = LINK_WEIGHTS["many"] if len(links) >= 3 else LINK_WEIGHTS["two"]
+        signals.append((weight, reason("links", count=len(links))))
     shorteners = sorted({link_host(link) for link in links} & SHORTENERS)
     if shorteners:
-        signals.append((LINK_WEIGHTS["shortener"], f"Länkförkortare ({', '.join(shorteners)})"))
+        signals.append((LINK_WEIGHTS["shortener"], reason("shortener", hosts=shorteners)))
     if is_link_only(text):
-        signals.append((LINK_WEIGHTS["only"], "Bara en länk" if len(links) == 1 else "Bara länkar"))
+        signals.append((LINK_WEIGHTS["only"], reason("link_only", count=len(links))))
     if find_links(name):
-        signals.append((LINK_WEIGHTS["name"], "Länk i namnet"))
+        signals.append((LINK_WEIGHTS["name"], reason("name_link")))
     return signals
 
 
@@ -579,18 +584,18 @@ def score_text(
     text = clean_text(text)
     name = clean_text(name)
     probability = model.score(text)
-    reasons = [f"Textmodellen: {probability:.2f}"]
+    reasons = [reason("model", probability=round(probability, 2))]
     keep = 1.0 - probability
-    for weight, reason in link_signals(text, name):
+    for weight, found in link_signals(text, name):
         keep *= 1.0 - weight
-        reasons.append(reason)
+        reasons.append(found)
     score = 1.0 - keep
     if word_lists is not None:
         both = f"{name}\n{text}"
         banned = word_lists.find_banned(both)
         suspect = word_lists.find_suspect(both)
-        reasons += [f"Förbjudet ord: {word}" for word in banned]
-        reasons += [f"Misstänkt ord: {word}" for word in suspect]
+        reasons += [reason("banned_word", word=word) for word in banned]
+        reasons += [reason("suspect_word", word=word) for word in suspect]
         if banned:
             score = 1.0
         elif suspect:

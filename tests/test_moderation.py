@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from discussion import spam
 from discussion.extensions import db
 from discussion.models import (
     Ban,
@@ -102,6 +103,31 @@ def test_a_queue_item_shows_what_a_moderator_needs(app, client, staff):
     assert tab_count(html, "Godkända") == 1
     assert "Kortkommandon" in html and "<kbd>j</kbd>" in html
     assert 'src="/static/moderation.js"' in html
+
+
+def test_spam_reasons_are_worded_in_the_moderators_language(app, client, staff):
+    comment_id = pending(app, client, "Köp här", email="kop@example.se")
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        comment.spam_score = 0.93
+        comment.spam_reasons = [
+            spam.reason("banned_word", word="viagra"),
+            spam.reason("links", count=3),
+            spam.reason("rate", count=7, by="ip"),
+        ]
+        db.session.commit()
+    login_as(client, "moderator")
+    swedish = queue_html(client).split(f'id="k-{comment_id}"')[1].split("</li>")[0]
+    assert (
+        "Spampoäng 0.93: Förbjudet ord: viagra, 3 länkar, "
+        "7 kommentarer senaste timmen från samma IP-adress" in swedish
+    )
+    english = client.get("/moderera/?flik=vantar&lang=en").get_data(as_text=True)
+    item = english.split(f'id="k-{comment_id}"')[1].split("</li>")[0]
+    assert (
+        "Banned word: viagra, 3 links, 7 comments in the last hour from the same IP address" in item
+    )
+    assert "Förbjudet" not in item
 
 
 def _token(client) -> str:

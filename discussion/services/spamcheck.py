@@ -86,23 +86,23 @@ def check(comment: Comment) -> spam.Verdict:
     return verdict
 
 
-def _behaviour(signals: dict) -> list[tuple[float, str]]:
+def _behaviour(signals: dict) -> list[tuple[float, dict]]:
     found = []
     if signals.get("honeypot"):
-        found.append((1.0, "Det dolda fältet var ifyllt (robot)"))
+        found.append((1.0, spam.reason("honeypot")))
     state = signals.get("timestamp")
     if state == "missing":
-        found.append((MISSING_TIMESTAMP_WEIGHT, "Formulärets tidsstämpel saknas"))
+        found.append((MISSING_TIMESTAMP_WEIGHT, spam.reason("timestamp_missing")))
     elif state == "invalid":
-        found.append((FORGED_TIMESTAMP_WEIGHT, "Formulärets tidsstämpel är förfalskad"))
+        found.append((FORGED_TIMESTAMP_WEIGHT, spam.reason("timestamp_forged")))
     seconds = signals.get("seconds_to_post")
     minimum = current_app.config["SAMTAL_SPAM_MIN_SECONDS"]
     if seconds is not None and seconds < minimum:
-        found.append((FAST_POST_WEIGHT, f"Skickad {seconds:.1f} s efter att formuläret visades"))
+        found.append((FAST_POST_WEIGHT, spam.reason("fast", seconds=round(seconds, 1))))
     return found
 
 
-def _duplicates(comment: Comment) -> list[tuple[float, str]]:
+def _duplicates(comment: Comment) -> list[tuple[float, dict]]:
     """The same text in other threads, or under other names, within the window."""
     since = comment.created_at - timedelta(hours=current_app.config["SAMTAL_SPAM_WINDOW_HOURS"])
     rows = db.session.execute(
@@ -118,20 +118,15 @@ def _duplicates(comment: Comment) -> list[tuple[float, str]]:
     }
     if not threads and not names:
         return []
-    parts = []
-    if threads:
-        parts.append(f"{len(threads)} andra trådar")
-    if names:
-        parts.append(f"{len(names)} andra namn")
-    return [(DUPLICATE_WEIGHT, "Samma text finns i " + " och under ".join(parts))]
+    return [(DUPLICATE_WEIGHT, spam.reason("duplicate", threads=len(threads), names=len(names)))]
 
 
-def _rate(comment: Comment) -> list[tuple[float, str]]:
+def _rate(comment: Comment) -> list[tuple[float, dict]]:
     """More comments from one commenter in the window than a person writes."""
     limit = current_app.config["SAMTAL_SPAM_MAX_PER_HOUR"]
     since = comment.created_at - timedelta(hours=1)
     found = []
-    for column, label in ((Comment.ip_hash, "IP-adress"), (Comment.email_hash, "e-postadress")):
+    for column, by in ((Comment.ip_hash, "ip"), (Comment.email_hash, "email")):
         value = getattr(comment, column.key)
         if value is None:
             continue
@@ -139,17 +134,17 @@ def _rate(comment: Comment) -> list[tuple[float, str]]:
             select(func.count()).where(column == value, Comment.created_at >= since)
         )
         if count > limit:
-            found.append((RATE_WEIGHT, f"{count} kommentarer senaste timmen från samma {label}"))
+            found.append((RATE_WEIGHT, spam.reason("rate", count=count, by=by)))
     return found
 
 
-def _history(comment: Comment) -> list[tuple[float, str]]:
+def _history(comment: Comment) -> list[tuple[float, dict]]:
     """Earlier spam by the same commenter: by e-mail address, and more weakly by IP address,
     which people behind one office or mobile network share."""
     found = []
-    for column, value, weight, label in (
-        (Comment.email_hash, comment.email_hash, HISTORY_WEIGHT, "e-postadress"),
-        (Comment.ip_hash, comment.ip_hash, IP_HISTORY_WEIGHT, "IP-adress"),
+    for column, value, weight, by in (
+        (Comment.email_hash, comment.email_hash, HISTORY_WEIGHT, "email"),
+        (Comment.ip_hash, comment.ip_hash, IP_HISTORY_WEIGHT, "ip"),
     ):
         if value is None:
             continue
@@ -159,7 +154,7 @@ def _history(comment: Comment) -> list[tuple[float, str]]:
             )
         )
         if earlier:
-            found.append((weight, f"Tidigare skräp från samma {label}: {earlier}"))
+            found.append((weight, spam.reason("history", count=earlier, by=by)))
     return found
 
 
