@@ -41,6 +41,16 @@ def as_smtp_security(value: str) -> str:
     return lowered
 
 
+LOCALES = ("sv", "en")  # the UI's languages: Swedish first, English too
+
+
+def as_locale(value: str) -> str:
+    lowered = value.strip().lower().replace("-", "_").split("_")[0]
+    if lowered not in LOCALES:
+        raise ValueError(f"not a language Samtal speaks ({', '.join(LOCALES)}): {value!r}")
+    return lowered
+
+
 def as_log_format(value: str) -> str:
     lowered = value.strip().lower()
     if lowered not in {"text", "json"}:
@@ -212,6 +222,14 @@ SETTINGS: tuple[Setting, ...] = (
         "starttls (upgrade a plain connection), tls (TLS from the start, usually port 465) "
         "or none (only for a server on the same host).",
     ),
+    Setting(
+        "SAMTAL_SMTP_CA_FILE",
+        "SAMTAL_SMTP_CA_FILE",
+        "",
+        str,
+        "PEM file of the certificate authorities that vouch for the SMTP server (a private "
+        "relay's own CA); unset: the system's.",
+    ),
     Setting("SAMTAL_SMTP_USER", "SAMTAL_SMTP_USER", "", str, "SMTP login; unset: no login."),
     Setting("SAMTAL_SMTP_PASSWORD", "SAMTAL_SMTP_PASSWORD", "", str, "SMTP password."),
     Setting(
@@ -269,7 +287,7 @@ SETTINGS: tuple[Setting, ...] = (
         "SAMTAL_DEFAULT_LOCALE",
         "SAMTAL_DEFAULT_LOCALE",
         "sv",
-        str,
+        as_locale,
         "Language of the UI when the reader's browser asks for none we have (sv or en).",
     ),
     Setting(

@@ -11,6 +11,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from .config import LOCALES
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ API_ERRORS: dict[int, tuple[str, str, str]] = {
 
 def api_language() -> str:
     """sv or en, by the Accept-Language header, else the site's default language."""
-    best = request.accept_languages.best_match(("sv", "en"))
+    best = request.accept_languages.best_match(LOCALES)
     return best or current_app.config.get("SAMTAL_DEFAULT_LOCALE", "sv")
 
 

@@ -11,8 +11,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import Blueprint, Response, abort, current_app, has_request_context, redirect, request
 
 from .auth.views import safe_next
+from .config import LOCALES
 
-LOCALES = ("sv", "en")
 # Each language named in itself, so a reader finds theirs whatever the page is in.
 NAMES = {"sv": "Svenska", "en": "English"}
 CHOICE = "lang"  # the query parameter and the cookie that carry a reader's choice

@@ -34,6 +34,18 @@ def test_a_malformed_value_fails_at_start_up_naming_the_variable(monkeypatch, tm
         create_app(base_config(tmp_path))
 
 
+@pytest.mark.parametrize("raw, expected", [("en", "en"), ("SV", "sv"), ("en-GB", "en")])
+def test_default_locale_reads_a_language_samtal_speaks(monkeypatch, tmp_path, raw, expected):
+    monkeypatch.setenv("SAMTAL_DEFAULT_LOCALE", raw)
+    assert create_app(base_config(tmp_path)).config["SAMTAL_DEFAULT_LOCALE"] == expected
+
+
+def test_default_locale_refuses_a_language_samtal_does_not_speak(monkeypatch, tmp_path):
+    monkeypatch.setenv("SAMTAL_DEFAULT_LOCALE", "de")
+    with pytest.raises(RuntimeError, match=r"SAMTAL_DEFAULT_LOCALE: .*\(sv, en\): 'de'"):
+        create_app(base_config(tmp_path))
+
+
 @pytest.mark.parametrize("raw, expected", [("1", True), ("yes", True), ("off", False), ("", False)])
 def test_as_bool(raw, expected):
     assert config.as_bool(raw) is expected
