@@ -2,11 +2,14 @@
 
 The server can be stopped and started again on the same port (an outage), told to refuse
 recipients with a permanent 5xx, or to be slow, so tests see what the app's e-mail code does.
+With a certificate it speaks STARTTLS (and then requires it) or TLS from the first byte, and
+with `logins` it accepts only those users, and only over TLS.
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -14,6 +17,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 @dataclass
@@ -51,10 +55,38 @@ class Collector:
 
 
 class SMTPServer:
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        security: str = "none",
+        certificate: tuple[str, str] | None = None,
+        logins: dict[str, str] | None = None,
+    ) -> None:
+        """`security`: "none", "starttls" or "tls"; `certificate`: (cert, key) PEM files."""
         self.handler = Collector()
         self.port = _free_port()
+        self.security = security
+        self.certificate = certificate
+        self.logins = logins or {}
+        self.logged_in: list[str] = []
         self._controller = None
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        if isinstance(auth_data, LoginPassword):
+            user, password = auth_data.login.decode(), auth_data.password.decode()
+            if self.logins.get(user) == password:
+                self.logged_in.append(user)
+                return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
+
+    def _tls_options(self) -> dict:
+        if self.security == "none":
+            return {}
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*self.certificate)
+        if self.security == "tls":
+            return {"ssl_context": context}
+        return {"tls_context": context, "require_starttls": True}
 
     @property
     def messages(self) -> list[EmailMessage]:
@@ -64,7 +96,10 @@ class SMTPServer:
         return [each.message for each in self.handler.received if address in each.rcpt_tos]
 
     def start(self) -> None:
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        options = self._tls_options()
+        if self.logins:
+            options |= {"authenticator": self._authenticate, "auth_require_tls": True}
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
 
     def stop(self) -> None:
@@ -84,7 +119,7 @@ class SMTPServer:
         return {
             "SAMTAL_SMTP_HOST": "127.0.0.1",
             "SAMTAL_SMTP_PORT": self.port,
-            "SAMTAL_SMTP_SECURITY": "none",
+            "SAMTAL_SMTP_SECURITY": self.security,
             "SAMTAL_SMTP_TIMEOUT_SECONDS": 5,
         }
 

@@ -11,6 +11,7 @@ shown to admins at /moderera/utkorg. Without SAMTAL_SMTP_HOST, e-mails become .e
 
 from __future__ import annotations
 
+import base64
 import functools
 import logging
 import os
@@ -268,7 +269,7 @@ def _transmit(row: OutgoingEmail, message: EmailMessage) -> None:
 def _send_smtp(message: EmailMessage) -> None:
     config = current_app.config
     security = config["SAMTAL_SMTP_SECURITY"]
-    context = ssl.create_default_context()
+    context = ssl.create_default_context(cafile=config["SAMTAL_SMTP_CA_FILE"] or None)
     host, port, timeout = (
         config["SAMTAL_SMTP_HOST"],
         config["SAMTAL_SMTP_PORT"],
@@ -282,8 +283,23 @@ def _send_smtp(message: EmailMessage) -> None:
         if security == "starttls":
             smtp.starttls(context=context)
         if config["SAMTAL_SMTP_USER"]:
-            smtp.login(config["SAMTAL_SMTP_USER"], config["SAMTAL_SMTP_PASSWORD"])
+            _login(smtp, config["SAMTAL_SMTP_USER"], config["SAMTAL_SMTP_PASSWORD"])
         smtp.send_message(message)
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """smtplib's login, which encodes credentials as ASCII; a password with å, ä or ö goes as
+    UTF-8 in AUTH PLAIN instead (RFC 4616), which smtplib cannot send."""
+    if (user + password).isascii():
+        smtp.login(user, password)
+        return
+    smtp.ehlo_or_helo_if_needed()
+    if "PLAIN" not in smtp.esmtp_features.get("auth", "").upper().split():
+        raise smtplib.SMTPNotSupportedError("the server offers no AUTH PLAIN for a UTF-8 login")
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, response = smtp.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, response)
 
 
 # --- the outbox folder of the embedded default ---------------------------------------------------
