@@ -81,6 +81,23 @@ def test_login_never_redirects_to_another_site(app, client):
         assert response.headers["Location"] == "/moderera/"
 
 
+@pytest.mark.parametrize(
+    "lang, message",
+    [
+        ("sv", "Fältet får inte vara längre än 200 tecken."),
+        ("en", "Field cannot be longer than 200 characters."),
+    ],
+)
+def test_wtforms_own_messages_follow_the_page_language(app, client, lang, message):
+    """A validator without a message of ours speaks WTForms' words, in the reader's language."""
+    token = csrf_token(client, f"/logga-in?lang={lang}")
+    page = client.post(
+        f"/logga-in?lang={lang}",
+        data={"csrf_token": token, "email": "a@example.se", "password": "x" * 201},
+    ).get_data(as_text=True)
+    assert message in page
+
+
 def test_a_disabled_account_cannot_log_in_and_its_session_ends(app, client):
     add_staff(app)
     login_as(client, "moderator")

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from ..config import COMMENT_MAX_LENGTH
+from ..forms import Form
 from ..models import ModerationPolicy, Role
 from ..services.moderation import ACTIONS
 
@@ -26,7 +26,7 @@ def one_of(values) -> AnyOf:
     return AnyOf(list(values), message=_l("Okänt val."))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """One moderator action on one comment; `seen` is the state the page showed."""
 
     action = StringField(validators=[one_of(ACTIONS)])
@@ -35,7 +35,7 @@ class DecisionForm(FlaskForm):
     next = HiddenField()
 
 
-class BulkForm(FlaskForm):
+class BulkForm(Form):
     """One action on the comments ticked in the list."""
 
     ids = IdListField(default=[])
@@ -44,7 +44,7 @@ class BulkForm(FlaskForm):
     next = HiddenField()
 
 
-class EditForm(FlaskForm):
+class EditForm(Form):
     body = TextAreaField(
         _l("Text"),
         validators=[
@@ -56,7 +56,7 @@ class EditForm(FlaskForm):
     next = HiddenField()
 
 
-class BanForm(FlaskForm):
+class BanForm(Form):
     by_email = BooleanField(_l("E-postadressen"))
     by_ip = BooleanField(_l("IP-adressen"))
     days = StringField(_l("Hur länge"), default="30", validators=[one_of(BAN_DAYS)])
@@ -67,24 +67,24 @@ class BanForm(FlaskForm):
         return int(self.days.data) if self.days.data else None
 
 
-class PostSettingsForm(FlaskForm):
+class PostSettingsForm(Form):
     policy = StringField(validators=[one_of(["", *(policy.value for policy in ModerationPolicy)])])
     closed = BooleanField(_l("Stängt för nya kommentarer"))
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """One question's row: its text, and which button was pressed."""
 
     text = StringField(_l("Fråga"), validators=[Optional(), Length(max=1000)])
     action = StringField(validators=[one_of(QUESTION_ACTIONS)])
 
 
-class NewQuestionForm(FlaskForm):
+class NewQuestionForm(Form):
     text = StringField(
         _l("Ny fråga"), validators=[DataRequired(_l("Skriv frågan.")), Length(max=1000)]
     )
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     role = StringField(validators=[one_of(role.value for role in Role)])
     active = BooleanField(_l("Aktivt"))

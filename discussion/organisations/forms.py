@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from ..forms import Form
 from ..services.organisations import BADGE_LIMIT, NAME_LIMIT
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(
         _l("Namn"), validators=[DataRequired(_l("Ange ett namn.")), Length(max=NAME_LIMIT)]
     )
@@ -21,26 +21,26 @@ class OrganisationForm(FlaskForm):
         return [part for part in self.domains.data.replace(",", " ").split() if part]
 
 
-class DomainForm(FlaskForm):
+class DomainForm(Form):
     domain = StringField(_l("Domän"), validators=[DataRequired(), Length(max=253)])
 
 
-class ModerateAnswersForm(FlaskForm):
+class ModerateAnswersForm(Form):
     moderate = BooleanField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button with nothing to fill in: only the CSRF token is checked."""
 
 
-class MarkAnswerForm(FlaskForm):
+class MarkAnswerForm(Form):
     """Mark a comment as an organisation's answer; no organisation takes the badge away."""
 
     comment_id = IntegerField(_l("Kommentarens nummer"), validators=[NumberRange(min=1)])
     organisation_id = IntegerField(validators=[Optional()])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     organisation_id = IntegerField(validators=[DataRequired()])
     email = EmailField(
         _l("Kontaktens e-postadress"),

@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
 
 from ..config import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH
+from ..forms import Form
 from ..services.moderation import REPORT_REASONS
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     """A reader's answer to a question, or a reply to a comment when parent_id is set."""
 
     name = StringField(
@@ -49,7 +49,7 @@ class CommentForm(FlaskForm):
         return int(value) if value.isascii() and value.isdigit() else None
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     """A reader's report of a comment (spam, personangrepp or annat); no account needed."""
 
     reason = StringField(
