@@ -269,6 +269,16 @@ def measure(url: str, seconds: int, connections: int = READ_CONNECTIONS) -> WrkR
     return wrk(url, seconds=seconds, connections=connections, timeout=TIMEOUT)
 
 
+def measure_ceiling(url: str, seconds: int) -> WrkResult:
+    """The bare "hello" app under the POST case's load (64 connections, a wrk thread each):
+    what any request costs these gunicorn settings before an app does anything."""
+    wrk(url, seconds=3, connections=POST_CONNECTIONS, threads=POST_CONNECTIONS, timeout=TIMEOUT)
+    return wrk(
+        url, seconds=seconds, connections=POST_CONNECTIONS, threads=POST_CONNECTIONS,
+        timeout=TIMEOUT,
+    )  # fmt: skip
+
+
 def measure_posts(kind: str, base: str, path: str, seconds: int, token="", ts="") -> tuple:
     result = wrk(
         base + path,
@@ -353,6 +363,7 @@ def run(seconds: int) -> list[Row]:
             rows.append(Row("first page of 1,000", "Isso", measure(page_isso, seconds), note))
             rows.append(Row("first page of 1,000", "Samtal", measure(page_samtal, seconds), note))
 
+            ceiling = measure_ceiling(hello, seconds)
             isso_post = measure_posts("isso", isso, "/new?uri=/bench-post", seconds)
             token, form_ts = write_token(samtal, posting.slug)
             time.sleep(3.5)  # as in seeding: a reader takes a few seconds to write
@@ -374,6 +385,12 @@ def run(seconds: int) -> list[Row]:
             if server == "Samtal":
                 note += f"; states: {states_samtal(instance, 'bench-post')}"
             rows.append(Row(f"POST comment, {POST_CONNECTIONS} conn.", server, result, note))
+        least_mean = 1000.0 * POST_CONNECTIONS / ceiling.requests_per_second
+        note = (
+            f"GET, the ceiling of these settings; mean latency = {POST_CONNECTIONS} connections "
+            f"/ rate = {least_mean:.1f} ms, below which no app's p99 can be at this load"
+        )
+        rows.append(Row(f"POST comment, {POST_CONNECTIONS} conn.", "Flask hello", ceiling, note))
     return rows
 
 
