@@ -184,8 +184,8 @@ def post_comment(slug: str, question_id: int):
     response = jsonify(comment=own_comment_json(comment))
     response.status_code = 201
     response.headers["Location"] = url_for(
-        "reader.post", slug=post.slug, _anchor=f"kommentar-{comment.id}", _external=True
-    )
+        "reader.post", slug=slug, _anchor=f"kommentar-{comment.id}", _external=True
+    )  # `slug`, not `post.slug`: the commit expired `post`, and reading it costs a query
     return response
 
 

@@ -99,12 +99,15 @@ def process_comment(comment_id: int) -> bool:
     if comment is None or comment.state != CommentState.RECEIVED:
         db.session.rollback()
         return False
-    comment.body_html = render_comment(comment.body_raw)
-    comment.processed_at = utcnow()
-    routing = verification.route(comment, moderation.decide(comment))
+    # The checks below query the database; without autoflush each query would first write
+    # the comment's new columns, so the comment is updated once, with its state, not three times.
+    with db.session.no_autoflush:
+        comment.body_html = render_comment(comment.body_raw)
+        comment.processed_at = utcnow()
+        routing = verification.route(comment, moderation.decide(comment))
     change_state(comment, routing.state, action="processed", reason=routing.reason)
     db.session.commit()
-    log.info("comment %s processed: %s", comment_id, comment.state)
+    log.info("comment %s processed: %s", comment_id, routing.state)  # not comment.state: a query
     return True
 
 
