@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from discussion.moderation.labels import spam_reason_text
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_POSTS = ROOT / "discussion" / "data" / "sample-blog" / "posts"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -91,3 +93,8 @@ def chromium_problem() -> str | None:
     except ImportError as error:
         return f"playwright is not installed: {error}"
     return None
+
+
+def worded(reasons) -> list[str]:
+    """Spam reasons as the queue shows them, in Swedish (no request: the source language)."""
+    return [spam_reason_text(found) for found in reasons]

@@ -11,7 +11,6 @@ import pytest
 import scipy.sparse as sp
 
 from discussion import spam
-from discussion.moderation.labels import spam_reason_text
 from discussion.spam import (
     QUEUE_THRESHOLD,
     SPAM_THRESHOLD,
@@ -29,13 +28,10 @@ from discussion.spam import (
     score_text,
     shipped_training_set,
 )
+from tests.helpers import worded
 
 FIXTURE = Path(__file__).parent / "fixtures" / "swedish_ham.tsv"
 PLAIN = "Tack för ett bra inlägg, jag håller med om det mesta."
-
-
-def worded(reasons) -> list[str]:
-    return [spam_reason_text(found) for found in reasons]
 
 
 class FixedModel:

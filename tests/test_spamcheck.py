@@ -18,15 +18,9 @@ from discussion.models import (
     User,
     utcnow,
 )
-from discussion.moderation.labels import spam_reason_text
 from discussion.services import comments as comment_service
 from discussion.services import spam_model, spam_signals, spam_words, spamcheck
-from tests.helpers import ROOT, form_fields
-
-
-def worded(reasons) -> list[str]:
-    return [spam_reason_text(found) for found in reasons]
-
+from tests.helpers import ROOT, form_fields, worded
 
 STRATEGER = "strateger-sokes-eller-kontaktnat"
 HAM = "Jag tror att Kommunal menar erfarenhet av nätverk, inte själva kontakterna."
