@@ -328,18 +328,27 @@ class VerifiedAddress(db.Model):
 
 
 class EmailVerification(db.Model):
-    """A single-use, expiring link sent to a commenter's address at an organisation's domain."""
+    """A single-use, expiring link sent to a commenter's address at an organisation's domain.
+
+    One link per held comment: pressing it publishes that comment and no other, so nobody can
+    put a verified organisation's badge on words its holder never saw.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
+    # The held comment the link publishes; None only for links sent before links were per comment.
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation] = relationship()
+    comment: Mapped[Comment | None] = relationship()
 
 
 class ReaderAddress(db.Model):

@@ -148,6 +148,75 @@ def test_the_link_publishes_with_the_badge_and_tells_the_author_once(org_app, cl
     assert len(smtp_server.wait_for(3, timeout=0.5)) == 2
 
 
+UNIONEN_ADDRESS = "info@unionen.se"
+GENUINE = "Unionen menar att kontaktnätet är en del av yrket."
+FORGED = "Unionen tycker att alla strateger ska sägas upp."
+
+
+@pytest.mark.parametrize(
+    "forged_address", ["info@unionen.se", "INFO@UNIONEN.SE", "info@ｕnionen.se", "info@unionen。se"]
+)
+def test_a_link_publishes_only_the_comment_it_was_sent_for(org_app, smtp_server, forged_address):
+    """The attack: someone else posts with the same address before the holder presses the link."""
+    holder = org_app.test_client()
+    write(holder, org_app, GENUINE, name="Unionen", email=UNIONEN_ADDRESS)
+    genuine = newest(org_app)
+    smtp_server.wait_for(1)
+    forger = org_app.test_client()  # another browser, from another IP
+    forger.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    write(forger, org_app, FORGED, name="Unionen", email=forged_address)
+    forged = newest(org_app)
+    assert forged.state == CommentState.HELD
+
+    mails = smtp_server.wait_for(2)
+    assert len(smtp_server.to(UNIONEN_ADDRESS)) == 2  # the forged text gets its own e-mail
+    first, second = (text_of(mail) for mail in smtp_server.to(UNIONEN_ADDRESS))
+    assert GENUINE in first and FORGED not in first
+    assert FORGED in second and GENUINE not in second
+    assert len(mails) == 2
+
+    link = verification_link(smtp_server, UNIONEN_ADDRESS, index=0)
+    page = holder.get(link.removeprefix(BASE)).get_data(as_text=True)
+    assert GENUINE in page and FORGED not in page  # the page shows what it will publish
+    follow(holder, link)
+
+    genuine, forged = refetch(org_app, genuine.id), refetch(org_app, forged.id)
+    assert genuine.state == CommentState.APPROVED and genuine.organisation_name == "Unionen"
+    assert forged.state == CommentState.HELD and forged.organisation_id is None
+    reader_page = org_app.test_client().get(f"/{STRATEGER}").get_data(as_text=True)
+    assert GENUINE in reader_page and FORGED not in reader_page
+
+    smtp_server.wait_for(3)
+    to_author = smtp_server.to(AUTHOR)
+    assert len(to_author) == 1
+    assert GENUINE in text_of(to_author[0]) and FORGED not in text_of(to_author[0])
+
+    # The forger's browser has no cookie of the verified address: its next comment is held too.
+    write(forger, org_app, "Och en till.", name="Unionen", email=UNIONEN_ADDRESS)
+    assert newest(org_app).state == CommentState.HELD
+
+
+def refetch(app, comment_id: int) -> Comment:
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        comment.organisation_name = comment.organisation.name if comment.organisation else None
+        db.session.expunge(comment)
+        return comment
+
+
+def test_a_link_sent_before_links_were_per_comment_publishes_nothing(org_app, client, smtp_server):
+    write(client, org_app, "Svar.", email=EMMA)
+    link = verification_link(smtp_server)
+    with org_app.app_context():
+        db.session.scalar(select(EmailVerification)).comment_id = None
+        db.session.commit()
+    assert "Inga kommentarer publiceras" in client.get(link.removeprefix(BASE)).get_data(True)
+    follow(client, link)
+    assert newest(org_app).state == CommentState.HELD
+    with org_app.app_context():
+        assert db.session.scalar(select(VerifiedAddress.email)) == EMMA
+
+
 def follow_again(client, link):
     return client.post(
         link.removeprefix(BASE), data={"csrf_token": csrf_token(client, f"/{STRATEGER}")}

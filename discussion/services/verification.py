@@ -1,8 +1,10 @@
 """Proving that a commenter reads mail at an organisation's address, before any badge is shown.
 
 Anyone can type a name and an address, so a comment from a registered domain is held until its
-writer follows a signed, single-use link sent to that address (valid VERIFY_LINK_HOURS). The
-link verifies the address for SAMTAL_VERIFIED_DAYS and leaves a signed cookie in the browser
+writer follows a signed, single-use link sent to that address (valid VERIFY_LINK_HOURS). Each
+held comment gets its own link, in an e-mail quoting it, and the link's page shows the text it
+will publish: a link publishes its own comment and never another one. The link verifies the
+address for SAMTAL_VERIFIED_DAYS and leaves a signed cookie in the browser
 that followed it; later comments from that address *and* that browser get the badge without a
 new link. An address typed in another browser gets a new link: the address alone proves
 nothing, since anyone who knows it can type it.
@@ -85,23 +87,23 @@ def awaiting_organisation(comment: Comment) -> Organisation | None:
 
 @mail.in_site_language
 def request_verification(comment: Comment, organisation: Organisation) -> EmailVerification:
-    """Queue a link to the comment's address, unless one is already open (it covers this one)."""
-    address = parse_address(comment.email)
-    now = utcnow()
-    open_link = db.session.scalar(
-        select(EmailVerification).where(
-            EmailVerification.email == address.key,
-            EmailVerification.organisation_id == organisation.id,
-            EmailVerification.used_at.is_(None),
-            EmailVerification.expires_at > now,
-        )
+    """Queue a link to the comment's address that publishes this comment and no other.
+
+    Every held comment gets its own link and its own e-mail quoting it, so the holder of the
+    address sees each text they are asked to publish: a comment someone else posted with the
+    same address never rides on a link that was sent for another one.
+    """
+    existing = db.session.scalar(
+        select(EmailVerification).where(EmailVerification.comment_id == comment.id)
     )
-    if open_link is not None:
-        return open_link
+    if existing is not None:
+        return existing
+    address = parse_address(comment.email)
     verification = EmailVerification(
         email=address.key,
         organisation=organisation,
-        expires_at=now + timedelta(hours=VERIFY_LINK_HOURS),
+        comment=comment,
+        expires_at=utcnow() + timedelta(hours=VERIFY_LINK_HOURS),
     )
     db.session.add(verification)
     db.session.flush()
@@ -156,13 +158,24 @@ def open_verification(token: str) -> EmailVerification:
 
 
 def confirm(token: str) -> Verified:
-    """Use a link: verify the address and publish the comments it held, with the badge."""
+    """Use a link: verify the address and publish the one comment it was sent for, with the badge.
+
+    The comment must still be held and written with the link's address. A link sent before
+    links were per comment verifies the address but publishes nothing: staff can publish its
+    comments by hand at /moderera/organisationssvar.
+    """
     verification = open_verification(token)
     verification.used_at = utcnow()
     organisation = verification.organisation
     remember(verification.email, organisation)
     published = []
-    for comment in held_comments(verification.email):
+    comment = verification.comment
+    if (
+        comment is not None
+        and comment.state == CommentState.HELD
+        and comment.organisation_id is None
+        and _key(comment.email) == verification.email
+    ):
         comment.organisation = organisation
         routing = answer_routing(comment, moderation.decide(comment))
         comments.change_state(comment, routing.state, action="verified", reason=routing.reason)
@@ -184,18 +197,8 @@ def remember(address: str, organisation: Organisation) -> VerifiedAddress:
     return verified
 
 
-def held_comments(address: str) -> list[Comment]:
-    """Comments held for `address`, however its writer spelled it (case, IDNA, full-width)."""
-    held = db.session.scalars(
-        select(Comment)
-        .where(Comment.state == CommentState.HELD, Comment.organisation_id.is_(None))
-        .order_by(Comment.created_at)
-        .limit(500)
-    )
-    return [comment for comment in held if _key(comment.email) == address]
-
-
 def _key(text: str | None) -> str | None:
+    """An address as compared: however its writer spelled it (case, IDNA, full-width)."""
     parsed = parse_address(text)
     return parsed.key if parsed else None
 
