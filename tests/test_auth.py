@@ -255,7 +255,7 @@ EXPECTED = {
         "decide": DONE,
         "bulk": DONE,
         "edit": DONE,
-        "ban": DONE,
+        "ban": FORBIDDEN,  # a ban is site-wide: moderators only
         "lift ban": FORBIDDEN,
         "save post": DONE,
         "add question": DONE,

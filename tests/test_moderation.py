@@ -286,6 +286,22 @@ def test_ban_from_the_queue_rejects_the_commenter_s_next_comment(app, client, st
     )
 
 
+def test_an_author_cannot_ban_a_reader_from_the_whole_site(app, client, staff):
+    """A ban applies to every post, so only moderators and admins may give one."""
+    comment_id = pending(app, client, "Troll", email="troll@example.se")
+    login_as(client, "author")
+    assert "Stäng av skribenten" not in queue_html(client)
+    response = staff_post(
+        client, f"/moderera/kommentar/{comment_id}/stang-av", {"by_ip": "y", "days": ""}
+    )
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ban)) == 0
+    client.post("/logga-ut", data={"csrf_token": _token(client)})
+    answer(client, KOMMUNAL, question_id(app, KOMMUNAL), "Fortfarande välkommen")
+    assert latest_comment(app).state == CommentState.PENDING  # pre-moderated, not banned
+
+
 def test_a_ban_needs_something_to_ban(app, client, staff):
     comment_id = pending(app, client, "Utan e-post", email="")
     login_as(client, "moderator")

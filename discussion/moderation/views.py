@@ -118,6 +118,7 @@ def queue():
         now=utcnow(),
         here=request.full_path.rstrip("?"),
         decision=DecisionForm(formdata=None),
+        may_ban=has_role(me(), Role.MODERATOR),
     )
 
 
@@ -189,9 +190,13 @@ def edit(comment_id: int):
 
 
 @bp.post("/kommentar/<int:comment_id>/stang-av")
-@role_required(*STAFF)
+@role_required(Role.MODERATOR)
 def ban(comment_id: int):
-    """Keep the comment's writer out: their next comments are rejected until the ban expires."""
+    """Keep the comment's writer out: their next comments are rejected until the ban expires.
+
+    Moderators and admins only: a ban applies to the whole site, and an author moderates only
+    their own posts (they reject or mark as spam instead).
+    """
     comment = comment_to_moderate(comment_id)
     form = BanForm()
     if not form.validate():
