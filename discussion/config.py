@@ -313,6 +313,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Send the login cookie over HTTPS only. Set 0 only for development over plain http.",
     ),
     Setting(
+        "SAMTAL_STAFF_IDLE_HOURS",
+        "SAMTAL_STAFF_IDLE_HOURS",
+        12.0,
+        float,
+        "A staff login unused for this long ends; the next page asks to log in again.",
+    ),
+    Setting(
         "SAMTAL_LOGIN_RATE_LIMIT",
         "SAMTAL_LOGIN_RATE_LIMIT",
         "10 per minute;50 per day",

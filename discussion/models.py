@@ -83,12 +83,23 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session's login id: raising it ends every session of the account at once
+    # (logging out, a new password, a new role, a disabled account).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @property
     def is_active(self) -> bool:
         """A disabled account cannot log in, and its open sessions end (Flask-Login asks)."""
         return bool(self.active)
+
+    def get_id(self) -> str:
+        """The login id a session carries: the account and its session generation."""
+        return f"{self.id}.{self.session_generation or 0}"
+
+    def end_sessions(self) -> None:
+        """Make every session of this account, on every device, invalid from now on."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -39,6 +41,84 @@ def test_login_sets_a_hardened_session_cookie_and_logout_ends_it(app, client, sa
     logout = client.post("/logga-ut", data={"csrf_token": csrf_token(client, "/moderera/")})
     assert logout.status_code == 302
     assert client.get("/moderera/").status_code == 302
+
+
+def copied_session(app, client):
+    """Another browser holding a copy of `client`'s session cookie (a stolen cookie)."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_logging_out_ends_every_copy_of_the_session(app, client, sample_posts):
+    add_staff(app)
+    login_as(client, "moderator")
+    thief = copied_session(app, client)
+    other_device = app.test_client()
+    login_as(other_device, "moderator")
+    assert thief.get("/moderera/").status_code == 200
+    client.post("/logga-ut", data={"csrf_token": csrf_token(client, "/moderera/")})
+    assert thief.get("/moderera/").status_code == 302
+    assert other_device.get("/moderera/").status_code == 302  # logging out ends them all
+    login_as(client, "moderator")
+    assert client.get("/moderera/").status_code == 200
+
+
+@pytest.mark.parametrize("change", ["set-password", "set-role", "disable", "web role"])
+def test_a_new_password_role_or_a_disabled_account_ends_its_sessions(
+    app, client, sample_posts, change
+):
+    add_staff(app)
+    login_as(client, "moderator")
+    thief = copied_session(app, client)
+    runner = app.test_cli_runner()
+    if change == "set-password":
+        result = runner.invoke(
+            args=["users", "set-password", EMAILS["moderator"]], input="ett helt nytt lösenord\n"
+        )
+    elif change == "set-role":
+        result = runner.invoke(args=["users", "set-role", EMAILS["moderator"], "author"])
+    elif change == "disable":
+        result = runner.invoke(args=["users", "disable", EMAILS["moderator"]])
+    else:
+        admin = app.test_client()
+        login_as(admin, "admin")
+        with app.app_context():
+            moderator_id = accounts.user_by_email(EMAILS["moderator"]).id
+        result = staff_post(
+            admin, f"/moderera/konton/{moderator_id}", {"role": "author", "active": "y"}
+        )
+        assert result.status_code == 302
+    if change != "web role":
+        assert result.exit_code == 0, result.output
+    assert thief.get("/moderera/").status_code == 302
+    assert client.get("/moderera/").status_code == 302
+
+
+def test_an_unchanged_account_keeps_its_sessions(app, client, sample_posts):
+    """Saving the accounts page without a change must not log anyone out."""
+    add_staff(app)
+    login_as(client, "moderator")
+    admin = app.test_client()
+    login_as(admin, "admin")
+    with app.app_context():
+        moderator_id = accounts.user_by_email(EMAILS["moderator"]).id
+    staff_post(admin, f"/moderera/konton/{moderator_id}", {"role": "moderator", "active": "y"})
+    assert client.get("/moderera/").status_code == 200
+
+
+def test_a_staff_session_ends_after_the_idle_time(app, client, sample_posts):
+    add_staff(app)
+    app.config["SAMTAL_STAFF_IDLE_HOURS"] = 2
+    login_as(client, "moderator")
+    with client.session_transaction() as session:
+        session["_seen"] -= 3600  # an hour ago: still fine, and the request renews it
+    assert client.get("/moderera/").status_code == 200
+    with client.session_transaction() as session:
+        assert time.time() - session["_seen"] < 60
+        session["_seen"] -= 3 * 3600
+    response = client.get("/moderera/")
+    assert response.status_code == 302 and "/logga-in" in response.headers["Location"]
 
 
 def test_the_cookie_is_not_secure_only_when_a_setting_says_development(tmp_path, monkeypatch):

@@ -2,17 +2,27 @@
 
 from flask import Blueprint, Flask
 
-from ..extensions import db, login_manager
-from ..models import User
+from ..extensions import login_manager
+from ..models import User, row_by_id
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Reload the account on every request, so a disabled one is logged out at once."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def load_user(login_id: str) -> User | None:
+    """Reload the account on every request, so a disabled one is logged out at once.
+
+    A session carries `id.generation` (see `User.get_id`); raising the account's generation
+    (logout, new password, new role, disabled) ends every session that carries an older one,
+    including copies of the cookie.
+    """
+    account, _, generation = login_id.partition(".")
+    if not (account.isascii() and account.isdigit() and generation.isascii()):
+        return None
+    user = row_by_id(User, int(account))
+    if user is None or not user.active or generation != str(user.session_generation or 0):
+        return None
+    return user
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     login_manager.login_view = "auth.login"
     login_manager.init_app(app)
+    app.before_request(views.end_idle_sessions)
     app.register_blueprint(bp)
 
 

@@ -1,3 +1,4 @@
+import time
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -18,6 +19,28 @@ def safe_next(target: str | None, fallback: str = "moderation.queue") -> str:
     if target.startswith("//") or "\\" in target or not target.isprintable():
         return url_for(fallback)
     return target
+
+
+SEEN = "_seen"  # in the session: when the staff member last made a request (Unix seconds)
+SEEN_RESOLUTION = 60  # write the session cookie again at most once a minute for it
+
+
+def mark_seen() -> None:
+    session[SEEN] = int(time.time())
+
+
+def end_idle_sessions():
+    """A staff session that has not been used for SAMTAL_STAFF_IDLE_HOURS ends (before_request)."""
+    if "_user_id" not in session:
+        return
+    now = int(time.time())
+    seen = session.get(SEEN)
+    idle = current_app.config["SAMTAL_STAFF_IDLE_HOURS"] * 3600
+    if not isinstance(seen, int) or now - seen > idle:
+        session.clear()
+        return
+    if now - seen >= SEEN_RESOLUTION:
+        session[SEEN] = now
 
 
 def _login_limit() -> str:
@@ -41,14 +64,20 @@ def login():
         return render_template("auth/login.html", form=form), 401
     session.clear()
     login_user(user)
+    mark_seen()
     flash(_("Du är inloggad som %(name)s.", name=user.name), "success")
     return redirect(safe_next(form.next.data))
 
 
 @bp.post("/logga-ut")
 def logout():
-    """Log out; a POST with its CSRF token, so no link elsewhere can log anyone out."""
+    """Log out everywhere; a POST with its CSRF token, so no link elsewhere can log anyone out.
+
+    Every session of the account ends, on every device and in every copy of its cookie.
+    """
     if current_user.is_authenticated:
+        current_user._get_current_object().end_sessions()
+        db.session.commit()
         logout_user()
     session.clear()
     flash(_("Du är utloggad."), "info")

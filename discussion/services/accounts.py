@@ -97,16 +97,23 @@ def create_user(
 
 
 def set_password(user: User, password: str) -> None:
+    """A new password ends every session of the account: a stolen one stops working."""
     user.password_hash = hash_password(password)
+    user.end_sessions()
 
 
 def set_role(user: User, role: Role | str) -> None:
-    user.role = Role(role)
+    """A new role ends the account's sessions, so no page keeps the old role's rights."""
+    if user.role != Role(role):
+        user.role = Role(role)
+        user.end_sessions()
 
 
 def set_active(user: User, active: bool) -> None:
-    """Disabling ends the account's sessions too: Flask-Login reloads it on every request."""
-    user.active = active
+    """Disabling ends the account's sessions too."""
+    if bool(user.active) != active:
+        user.active = active
+        user.end_sessions()
 
 
 def list_users() -> list[User]:
