@@ -25,6 +25,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    raw: bytes  # the message exactly as it came over the wire
 
 
 class Collector:
@@ -50,7 +51,9 @@ class Collector:
             time.sleep(self.delay)  # blocks the server's loop: a slow server, on purpose
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+            self.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), message, envelope.content)
+            )
         return "250 Message accepted for delivery"
 
 
@@ -94,6 +97,10 @@ class SMTPServer:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [each.message for each in self.handler.received if address in each.rcpt_tos]
+
+    def raw_to(self, address: str) -> list[bytes]:
+        """The bytes of each message to `address`, as sent: headers before any parsing."""
+        return [each.raw for each in self.handler.received if address in each.rcpt_tos]
 
     def start(self) -> None:
         options = self._tls_options()

@@ -113,6 +113,21 @@ def test_an_unverified_address_holds_the_comment_and_sends_a_link(org_app, clien
     assert smtp_server.to(AUTHOR) == []
 
 
+def test_list_unsubscribe_is_a_plain_ascii_link_in_the_raw_message(org_app, client, smtp_server):
+    """RFC 2369/8058: `<https://…>` as it is; an RFC 2047 word hides the link from mail clients."""
+    write(client, org_app, "Vi menar nätverket i yrket.", email=EMMA)
+    smtp_server.wait_for(1)
+    raw = smtp_server.raw_to(EMMA)[0]
+    headers = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    lines = re.findall(r"^List-Unsubscribe:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", headers, re.M)
+    assert len(lines) == 1
+    assert "=?" not in lines[0]
+    assert re.fullmatch(
+        rf"List-Unsubscribe: <{re.escape(BASE)}/epost/avregistrera/[A-Za-z0-9._-]+>", lines[0]
+    )
+    assert "\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in headers + "\r\n"
+
+
 def test_the_link_publishes_with_the_badge_and_tells_the_author_once(org_app, client, smtp_server):
     write(client, org_app, "Vi menar nätverket i yrket, inte det privata.", email=EMMA)
     link = verification_link(smtp_server)

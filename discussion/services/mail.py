@@ -18,7 +18,9 @@ import os
 import smtplib
 import ssl
 from datetime import UTC, timedelta
+from email import policy as email_policy
 from email.headerregistry import Address as HeaderAddress
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -231,10 +233,29 @@ def max_retries() -> int:
     return len(_schedule())
 
 
+class _LinkHeader(UnstructuredHeader):
+    """`List-Unsubscribe: <https://…>` as plain ASCII on one line, as RFC 2369 and 8058 want.
+
+    Python's default folding turns a long unbreakable value into RFC 2047 encoded words,
+    which mail clients do not read as a link.
+    """
+
+    def fold(self, *, policy):
+        value = str(self)
+        if not value.isascii() or len(value) > 990:
+            return super().fold(policy=policy)
+        return f"{self.name}: {value}{policy.linesep}"
+
+
+_HEADERS = HeaderRegistry()
+_HEADERS.map_to_type("list-unsubscribe", _LinkHeader)
+MESSAGE_POLICY = email_policy.default.clone(header_factory=_HEADERS)
+
+
 def build_message(row: OutgoingEmail) -> EmailMessage:
     """The MIME message: Swedish text and HTML parts in UTF-8, headers free of control chars."""
     sender = _sender()
-    message = EmailMessage()
+    message = EmailMessage(policy=MESSAGE_POLICY)
     message["Subject"] = header_safe(row.subject, SUBJECT_LIMIT)
     message["From"] = HeaderAddress(display_name=site_name(), addr_spec=sender)
     message["To"] = HeaderAddress(addr_spec=row.recipient)
