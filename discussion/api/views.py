@@ -12,12 +12,13 @@ from sqlalchemy import bindparam, select
 from werkzeug.exceptions import Conflict, NotFound
 from werkzeug.http import is_resource_modified
 
+from .. import limits
 from ..auth.access import current_staff
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import Comment, CommentState, Post, Question, row_by_id
 from ..reader import posting
 from ..reader.forms import CommentForm, ReportForm
-from ..reader.views import comment_rate_limit, post_or_404, question_or_404, refuse_if_closed
+from ..reader.views import post_or_404, question_or_404, refuse_if_closed
 from ..services import comments as comment_service
 from ..services import moderation, spam_signals, verification
 from ..services.posts import save_post
@@ -161,7 +162,7 @@ COMMENT_FIELDS = ("name", "email", "body", "parent_id", "notify")
 
 
 @bp.post("/posts/<slug>/questions/<int:question_id>/comments")
-@limiter.limit(comment_rate_limit)
+@limits.comments
 def post_comment(slug: str, question_id: int):
     """Post an answer or a reply: the reader form's validation and the same posting services."""
     data = access.check_write(slug)
@@ -221,12 +222,8 @@ def own_comment_json(comment: Comment) -> dict:
     }
 
 
-def _report_limit() -> str:
-    return current_app.config["SAMTAL_REPORT_RATE_LIMIT"]
-
-
 @bp.post("/comments/<int:comment_id>/reports")
-@limiter.limit(_report_limit, methods=["POST"])
+@limits.reports
 def report_comment(comment_id: int):
     """A reader reports a visible comment; enough reports send it back to the moderators."""
     comment = row_by_id(Comment, comment_id, with_for_update=True)

@@ -5,7 +5,8 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db, limiter
+from .. import limits
+from ..extensions import db
 from ..services import accounts
 from . import bp
 from .forms import LoginForm
@@ -43,12 +44,8 @@ def end_idle_sessions():
         session[SEEN] = now
 
 
-def _login_limit() -> str:
-    return current_app.config["SAMTAL_LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/logga-in", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limits.logins
 def login():
     """The staff login; readers need no account."""
     form = LoginForm()

@@ -1,10 +1,11 @@
 """Readers reporting a comment: no account, no JavaScript, a few per IP address per hour."""
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db, limiter
+from .. import limits
+from ..extensions import db
 from ..models import Comment, row_by_id
 from ..services import moderation
 from . import bp
@@ -12,12 +13,8 @@ from .forms import ReportForm
 from .views import post_or_404
 
 
-def _report_limit() -> str:
-    return current_app.config["SAMTAL_REPORT_RATE_LIMIT"]
-
-
 @bp.post("/<slug>/kommentar/<int:comment_id>/anmal")
-@limiter.limit(_report_limit)
+@limits.reports
 def report(slug: str, comment_id: int):
     """Record a report; at the threshold the comment is hidden until a moderator decides."""
     post = post_or_404(slug)

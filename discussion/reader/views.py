@@ -1,10 +1,11 @@
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import limits
 from ..auth.access import current_staff
 from ..config import VERIFY_LINK_HOURS
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import Post, Question, row_by_id
 from ..services import comments as comment_service
 from ..services import spam_signals, verification
@@ -76,13 +77,8 @@ def thread(slug: str, question_id: int):
     return redirect(url_for(".post", slug=post.slug, _anchor=f"trad-{question.id}"))
 
 
-def comment_rate_limit() -> str:
-    """Posting limit per IP (setting); over it the reader gets a Swedish 429 page."""
-    return current_app.config["SAMTAL_COMMENT_RATE_LIMIT"]
-
-
 @bp.post("/<slug>/trad/<int:question_id>")
-@limiter.limit(comment_rate_limit)
+@limits.comments
 def comment(slug: str, question_id: int):
     """Store a reader's answer or reply; the worker sanitises it after the commit."""
     post = post_or_404(slug)
