@@ -10,9 +10,11 @@ from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from .config import LOCALES
 from .extensions import db
+from .models import MAX_ID
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +156,19 @@ def _reject_undecodable_forms():
     return None
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number no row can have (beyond the database's integer
+    range) arrives in the view as 0, which no row has either, so each view answers its own
+    404 ("Kommentaren finns inte") instead of the database driver failing on the number."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
+
+
 def init_app(app: Flask) -> None:
+    """Before any blueprint is registered: the converter applies to the routes added after it."""
+    app.url_map.converters["int"] = RowIdConverter
     app.before_request(_reject_undecodable_forms)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RateLimitExceeded, _rate_limited)

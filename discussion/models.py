@@ -30,10 +30,15 @@ GENERAL_THREAD_TEXT = "Övriga kommentarer"
 MAX_ID = 2**31 - 1  # the largest id an integer primary key holds in PostgreSQL
 
 
-def row_by_id(model, ident: int, **options):
+def is_row_id(ident) -> bool:
+    """True for an int some row could have: positive and within the database's integer range."""
+    return isinstance(ident, int) and not isinstance(ident, bool) and 0 < ident <= MAX_ID
+
+
+def row_by_id(model, ident: int | None, **options):
     """`db.session.get`, but None for an id no row can have (not positive, or beyond the
     database's integer range), which would otherwise crash the query with a driver error."""
-    if not 0 < ident <= MAX_ID:
+    if not is_row_id(ident):
         return None
     return db.session.get(model, ident, **options)
 

@@ -4,7 +4,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from ..config import COMMENT_MAX_LENGTH
 from ..forms import Form
-from ..models import ModerationPolicy, Role
+from ..models import ModerationPolicy, Role, is_row_id
 from ..services.moderation import ACTIONS
 
 REASON_MAX_LENGTH = 500
@@ -16,7 +16,9 @@ class IdListField(Field):
     """Every value of a repeated form key (ticked checkboxes) as ints; others are dropped."""
 
     def process_formdata(self, valuelist):
-        self.data = [int(value) for value in valuelist if value.strip().isdigit()]
+        digits = [value.strip() for value in valuelist]
+        numbers = [int(value) for value in digits if value.isascii() and value.isdigit()]
+        self.data = [number for number in numbers if is_row_id(number)]
 
     def _value(self):
         return ""

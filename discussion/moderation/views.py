@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..auth.access import has_role, role_required
 from ..extensions import db
-from ..models import Ban, Comment, Post, Question, Role, User, utcnow
+from ..models import Ban, Comment, Post, Question, Role, User, is_row_id, row_by_id, utcnow
 from ..pagination import page_number
 from ..services import accounts
 from ..services import moderation as moderation_service
@@ -40,7 +40,7 @@ def back_to(target: str | None) -> str:
 
 def comment_to_moderate(comment_id: int) -> Comment:
     """The comment, if it exists and the user may moderate it (an author: only on their posts)."""
-    comment = db.session.get(Comment, comment_id, with_for_update=True)
+    comment = row_by_id(Comment, comment_id, with_for_update=True)
     if comment is None:
         abort(404, _("Kommentaren finns inte."))
     if not listings.may_moderate(me(), comment):
@@ -49,7 +49,7 @@ def comment_to_moderate(comment_id: int) -> Comment:
 
 
 def post_to_manage(post_id: int) -> Post:
-    post = db.session.get(Post, post_id)
+    post = row_by_id(Post, post_id)
     if post is None:
         abort(404, _("Inlägget finns inte."))
     if not may_manage_post(post):
@@ -98,7 +98,8 @@ def commit_or_flash(work, success: str) -> None:
 
 
 def form_errors(form) -> str:
-    return " ".join(message for messages in form.errors.values() for message in messages)
+    """Every error of the form in one line (messages may be lazy strings)."""
+    return " ".join(str(message) for messages in form.errors.values() for message in messages)
 
 
 # --- the queue ---------------------------------------------------------------------------------
@@ -233,7 +234,7 @@ def bans():
 @bp.post("/avstangningar/<int:ban_id>/hav")
 @role_required(Role.MODERATOR)
 def lift_ban(ban_id: int):
-    ban = db.session.get(Ban, ban_id)
+    ban = row_by_id(Ban, ban_id)
     if ban is None:
         abort(404, _("Avstängningen finns inte."))
     moderation_service.lift_ban(ban)
@@ -250,6 +251,7 @@ def lift_ban(ban_id: int):
 def audit_log():
     """Every decision: who, when, which comment, from which state to which, and why."""
     comment_id = request.args.get("kommentar", type=int)
+    comment_id = comment_id if is_row_id(comment_id) else None
     return render_template(
         "moderation/log.html",
         page=listings.audit_page(page_number(), comment_id),
@@ -341,7 +343,7 @@ QUESTION_ACTIONS = {
 @role_required(*STAFF)
 def change_question(question_id: int):
     """Edit, move, hide or show a question (its author), or close or open its thread."""
-    question = db.session.get(Question, question_id)
+    question = row_by_id(Question, question_id)
     if question is None:
         abort(404, _("Frågan finns inte."))
     post = post_to_manage(question.post_id)
@@ -368,7 +370,7 @@ def users():
 @bp.post("/konton/<int:user_id>")
 @role_required(Role.ADMIN)
 def change_user(user_id: int):
-    user = db.session.get(User, user_id)
+    user = row_by_id(User, user_id)
     if user is None:
         abort(404, _("Kontot finns inte."))
     form = AccountForm()

@@ -3,6 +3,7 @@ from wtforms import BooleanField, EmailField, IntegerField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ..forms import Form
+from ..models import MAX_ID
 from ..services.organisations import BADGE_LIMIT, NAME_LIMIT
 
 
@@ -36,12 +37,14 @@ class ConfirmForm(Form):
 class MarkAnswerForm(Form):
     """Mark a comment as an organisation's answer; no organisation takes the badge away."""
 
-    comment_id = IntegerField(_l("Kommentarens nummer"), validators=[NumberRange(min=1)])
-    organisation_id = IntegerField(validators=[Optional()])
+    comment_id = IntegerField(
+        _l("Kommentarens nummer"), validators=[NumberRange(min=1, max=MAX_ID)]
+    )
+    organisation_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
 
 class InviteForm(Form):
-    organisation_id = IntegerField(validators=[DataRequired()])
+    organisation_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)])
     email = EmailField(
         _l("Kontaktens e-postadress"),
         validators=[

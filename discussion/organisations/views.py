@@ -14,6 +14,7 @@ from ..models import (
     OutgoingEmail,
     Role,
     VerifiedAddress,
+    row_by_id,
 )
 from ..moderation import listings
 from ..moderation.views import (
@@ -48,7 +49,7 @@ def invite_choices():
 
 
 def organisation_or_404(organisation_id: int) -> Organisation:
-    organisation = db.session.get(Organisation, organisation_id)
+    organisation = row_by_id(Organisation, organisation_id)
     if organisation is None:
         abort(404, _("Organisationen finns inte."))
     return organisation
@@ -271,7 +272,7 @@ def outbox():
 @role_required(Role.ADMIN)
 def outgoing_email(outgoing_id: int):
     """One e-mail as it was written, with its delivery history."""
-    row = db.session.get(OutgoingEmail, outgoing_id)
+    row = row_by_id(OutgoingEmail, outgoing_id)
     if row is None:
         abort(404, _("E-postmeddelandet finns inte."))
     return render_template("organisations/outgoing.html", row=row)
@@ -280,7 +281,7 @@ def outgoing_email(outgoing_id: int):
 @bp.post("/utkorg/<int:outgoing_id>/skicka-igen")
 @role_required(Role.ADMIN)
 def send_again(outgoing_id: int):
-    row = db.session.get(OutgoingEmail, outgoing_id)
+    row = row_by_id(OutgoingEmail, outgoing_id)
     if row is None:
         abort(404, _("E-postmeddelandet finns inte."))
     if not ConfirmForm().validate():
