@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from urllib.parse import parse_qsl
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -11,12 +13,15 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from .config import LOCALES
 from .extensions import db
 from .models import MAX_ID
 
 log = logging.getLogger(__name__)
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _titles() -> dict[int, str]:
@@ -140,19 +145,89 @@ def _server_error(error: Exception):
     return render_error(500)
 
 
-def _reject_undecodable_forms():
-    """Refuse form posts that are not valid UTF-8 or carry NUL bytes, before any view sees them."""
-    if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
-        return None
-    raw = request.get_data(cache=True)
+def _not_utf8() -> BadRequest:
+    return BadRequest(_("Texten är inte giltig UTF-8. Skicka den igen från formuläret."))
+
+
+def _has_nul() -> BadRequest:
+    return BadRequest(_("Texten innehåller ett otillåtet tecken (NUL)."))
+
+
+def _form_values(raw: bytes) -> list[str]:
     try:
         pairs = parse_qsl(raw.decode("utf-8"), encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
-        raise BadRequest(
-            _("Texten är inte giltig UTF-8. Skicka den igen från formuläret.")
-        ) from None
-    if any("\x00" in key or "\x00" in value for key, value in pairs):
-        raise BadRequest(_("Texten innehåller ett otillåtet tecken (NUL)."))
+        raise _not_utf8() from None
+    return [text for pair in pairs for text in pair]
+
+
+def _multipart_values(raw: bytes, boundary: str) -> list[str]:
+    """Each part's name and content, decoded strictly: Werkzeug's own parser would replace
+    invalid UTF-8 without a word. Samtal takes no files, so every part is text."""
+    decoder = MultipartDecoder(boundary.encode("latin-1"))
+    decoder.receive_data(raw)
+    decoder.receive_data(None)
+    values, current = [], b""
+    try:
+        while not isinstance(event := decoder.next_event(), NeedData | Epilogue):
+            if isinstance(event, Field | File):
+                values.append(event.name)
+                current = b""
+            elif isinstance(event, Data):
+                current += event.data
+                if not event.more_data:
+                    values.append(current.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
+    except ValueError:
+        raise BadRequest(_("Formuläret kunde inte läsas.")) from None
+    return values
+
+
+def _json_values(raw: bytes) -> list[str]:
+    """Every key and string of a JSON body (bad JSON itself is for the view to answer)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    values, stack = [], [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            values.append(item)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            values.extend(key for key in item if isinstance(key, str))
+            stack.extend(item.values())
+    return values
+
+
+def _reject_unstorable_text():
+    """Refuse a body that is not valid UTF-8 or carries NUL (or a lone surrogate), whatever its
+    content type, before any view sees it: PostgreSQL cannot store NUL in text, and nothing
+    a reader sends may be silently changed on the way in. 400 with a readable message."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    mimetype = request.mimetype
+    if mimetype == "application/x-www-form-urlencoded":
+        values = _form_values(request.get_data(cache=True))
+    elif mimetype == "multipart/form-data" and request.mimetype_params.get("boundary"):
+        values = _multipart_values(
+            request.get_data(cache=True), request.mimetype_params["boundary"]
+        )
+    elif mimetype == "application/json" or mimetype.endswith("+json"):
+        values = _json_values(request.get_data(cache=True))
+    else:
+        return None
+    if any("\x00" in value for value in values):
+        raise _has_nul()
+    if any(_SURROGATE.search(value) for value in values):
+        raise _not_utf8()
     return None
 
 
@@ -169,7 +244,7 @@ class RowIdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     """Before any blueprint is registered: the converter applies to the routes added after it."""
     app.url_map.converters["int"] = RowIdConverter
-    app.before_request(_reject_undecodable_forms)
+    app.before_request(_reject_unstorable_text)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.register_error_handler(HTTPException, _http_error)

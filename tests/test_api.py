@@ -266,16 +266,10 @@ def test_same_validation_and_messages_as_the_reader_form(app, client, qid):
     assert "notify" in notify.get_json()["error"]["fields"]
 
 
-@pytest.mark.parametrize(
-    "fields",
-    [
-        {"name": ["Karin"]},
-        {"body": "NUL\x00"},
-        {"body": "\ud800"},
-        {"name": 5.5},
-    ],
-)
+@pytest.mark.parametrize("fields", [{"name": ["Karin"]}, {"name": 5.5}])
 def test_values_that_are_not_clean_text_are_422(client, qid, fields):
+    """Text Samtal cannot store (NUL, lone surrogates) is a 400 for every content type: see
+    tests/test_input_guard.py."""
     response = send(client, qid, **fields)
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "validation_failed"
