@@ -11,7 +11,7 @@ from flask import Flask
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, database, errors, jobs, logs
+from . import config, database, errors, jobs, logs, text
 from .extensions import babel, csrf, db, limiter, migrate
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=language.select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters.update(text.FILTERS)
     jobs.init_app(app)
 
     from . import api, auth, cli, embed, feeds, health, moderation

@@ -76,6 +76,9 @@ def test_reader_answers_on_another_origin_and_sees_it(app, embedded, page):
     assert page.locator("[data-samtal-count]").inner_text() == "1 kommentar"
     assert comment_count(app) == 1
     assert all(url.startswith((samtal, host)) for url in requests), requests
+    # The reader's strings are isolated from the text around them.
+    assert thread(page).locator(".samtal-byline strong bdi").first.inner_text() == "Karin"
+    assert thread(page).locator(".samtal-text").first.get_attribute("dir") == "auto"
 
 
 def test_reply_by_keyboard_then_reload_shows_it_from_the_api(app, embedded, page):

@@ -368,7 +368,7 @@ def test_reply_notifications_ask_first_then_arrive_then_stop(mail_app, client, s
     (notice,) = smtp_server.to(ANNA)[1:]
     assert notice["Subject"] == "Nytt svar på din kommentar om ”Strateger sökes. Eller kontaktnät?”"
     body = text_of(notice)
-    assert "Emma Nilsson har svarat på din kommentar" in body
+    assert "\u2068Emma Nilsson\u2069 har svarat på din kommentar" in body  # isolated
     assert "Svaret kommer från Kommunal (bekräftad adress)." in body
     assert "Vi menar nätverket i yrket." in body
     unsubscribe_url = notice["List-Unsubscribe"].strip("<>")
@@ -440,7 +440,7 @@ def test_moderators_get_at_most_one_digest_per_period(mail_app, client, smtp_ser
     (digest,) = smtp_server.wait_for(1)
     assert digest["To"] == "mod@example.se"
     assert digest["Subject"] == "2 kommentarer väntar på granskning"
-    assert "Åke om ”Strateger sökes. Eller kontaktnät?”" in text_of(digest)
+    assert "\u2068Åke\u2069 om ”Strateger sökes. Eller kontaktnät?”" in text_of(digest)
     assert f"{BASE}/moderera" in text_of(digest)
 
     write(client, mail_app, "En till.", name="Ulla")

@@ -92,8 +92,8 @@ def test_a_queue_item_shows_what_a_moderator_needs(app, client, staff):
     html = queue_html(client)
     item = html.split(f'id="k-{reply}"')[1].split("</li>")[0]
     assert "Strateger sökes. Eller kontaktnät?" in item and QUESTION in item
-    assert "Svar till Anna:" in item and "Första kommentaren" in item
-    assert "<strong>Anna</strong>" in item and "karin@example.se" in item
+    assert "Svar till <bdi>Anna</bdi>:" in item and "Första kommentaren" in item
+    assert "<strong><bdi>Anna</bdi></strong>" in item and "karin@example.se" in item
     assert "Historik: 0 godkända, 0 avvisade, 1 skräp" in item
     assert "Spampoäng 0.42: ny skribent" in item
     assert "Skäl: förhandsmoderering" in item
@@ -153,11 +153,11 @@ def test_tabs_are_newest_first_and_paginated(app, client, staff):
         db.session.commit()
     login_as(client, "moderator")
     first = queue_html(client)
-    names = re.findall(r"<strong>(Läsare \d+)</strong>", first)
+    names = re.findall(r"<strong><bdi>(Läsare \d+)</bdi></strong>", first)
     assert names[:3] == ["Läsare 24", "Läsare 23", "Läsare 22"] and len(names) == 20
     assert "Sida 1 av 2" in first
     second = client.get("/moderera/?flik=vantar&sida=2").get_data(as_text=True)
-    assert re.findall(r"<strong>(Läsare \d+)</strong>", second) == [
+    assert re.findall(r"<strong><bdi>(Läsare \d+)</bdi></strong>", second) == [
         f"Läsare {n:02d}" for n in range(4, -1, -1)
     ]
 

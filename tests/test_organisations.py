@@ -143,7 +143,8 @@ def test_the_link_publishes_with_the_badge_and_tells_the_author_once(org_app, cl
     assert comment.organisation_name == "Kommunal"
     page = client.get(f"/{STRATEGER}").get_data(as_text=True)
     assert re.search(
-        r'<strong>Emma Nilsson</strong>\s*<span class="badge badge-org"[^>]*>Kommunal<', page
+        r'<strong><bdi>Emma Nilsson</bdi></strong>\s*<span class="badge badge-org"[^>]*>Kommunal<',
+        page,
     )
 
     smtp_server.wait_for(2)
@@ -414,7 +415,8 @@ def test_the_demo_shows_kommunals_answer_with_its_badge(app, runner, client):
     assert "Unionen\t[Unionen]\tunionen.se" in listing
     page = client.get(f"/{STRATEGER}").get_data(as_text=True)
     assert re.search(
-        r'<strong>Emma Nilsson</strong>\s*<span class="badge badge-org"[^>]*>Kommunal<', page
+        r'<strong><bdi>Emma Nilsson</bdi></strong>\s*<span class="badge badge-org"[^>]*>Kommunal<',
+        page,
     )
     with app.app_context():
         outbox = sorted(path.name for path in mail.outbox_dir().glob("*.eml"))

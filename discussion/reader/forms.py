@@ -5,6 +5,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Val
 from ..config import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH
 from ..forms import Form
 from ..services.moderation import REPORT_REASONS
+from ..text import clean_name, has_visible_character
 
 
 class CommentForm(Form):
@@ -12,6 +13,7 @@ class CommentForm(Form):
 
     name = StringField(
         _l("Namn"),
+        filters=[clean_name],
         validators=[
             DataRequired(_l("Skriv ditt namn.")),
             Length(max=NAME_MAX_LENGTH, message=_l("Namnet får vara högst %(max)d tecken.")),
@@ -37,6 +39,13 @@ class CommentForm(Form):
     )
     parent_id = HiddenField()
     notify = BooleanField(_l("Meddela mig om svar"))
+
+    def validate_name(self, field) -> None:
+        """A name must show as something: not only zero-width or blank characters."""
+        if field.data and not has_visible_character(field.data):
+            raise ValidationError(
+                _l("Namnet måste innehålla minst en synlig bokstav, siffra eller symbol.")
+            )
 
     def validate_notify(self, field) -> None:
         """Notifications need an address to go to."""

@@ -169,7 +169,7 @@
     if (c.removed) {
       item.appendChild(h("p", { "class": "samtal-meta", text: T.removed }));
     } else {
-      var byline = h("p", { "class": "samtal-byline" }, [h("strong", { text: c.author })]);
+      var byline = h("p", { "class": "samtal-byline" }, [h("strong", {}, [h("bdi", { text: c.author })])]);
       (c.badges || []).forEach(function (badge) {
         byline.appendChild(h("span", { "class": "samtal-badge samtal-badge-" + badge.kind,
           text: badge.kind === "staff" ? T.staff : badge.label }));
@@ -178,8 +178,8 @@
       byline.appendChild(h("a", { "class": "samtal-meta", href: c.url },
         [h("time", { datetime: c.created, text: when(c.created) })]));
       item.appendChild(byline);
-      item.appendChild(c.html != null ? h("div", { "class": "samtal-text", html: c.html })
-        : h("div", { "class": "samtal-text" }, c.text.split(/\n{2,}/).map(function (p) {
+      item.appendChild(c.html != null ? h("div", { "class": "samtal-text", dir: "auto", html: c.html })
+        : h("div", { "class": "samtal-text", dir: "auto" }, c.text.split(/\n{2,}/).map(function (p) {
           return h("p", { text: p });
         })));
       if (c.waiting) {
