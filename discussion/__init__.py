@@ -11,7 +11,7 @@ from flask import Flask
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, database, errors, jobs, logs, text
+from . import config, database, errors, headers, jobs, logs, text
 from .extensions import babel, csrf, db, limiter, migrate
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _trust_proxies(app)
 
     errors.init_app(app)  # first: its input guard must see the raw body before CSRF parses it
+    headers.init_app(app)
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
