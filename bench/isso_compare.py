@@ -210,15 +210,16 @@ def samtal_env(instance: Path) -> dict[str, str]:
 def prepare_samtal(instance: Path) -> str:
     """Create the schema, train the spam model once and make a staff token; returns the token."""
     os.environ.update(samtal_env(instance))
+
     from discussion import create_app
     from discussion.api.access import create_token
     from discussion.extensions import db
-    from discussion.services import spam_model
+    from discussion.spam import store
 
     app = create_app()
     with app.app_context():
         db.create_all()
-        spam_model.current()
+        store.current()
         _, secret = create_token("bench")
         db.session.commit()
         db.engine.dispose()

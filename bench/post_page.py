@@ -28,8 +28,8 @@ def seed(instance: Path, comments: int) -> None:
     from discussion import create_app
     from discussion.extensions import db
     from discussion.models import Comment, CommentState, Post
+    from discussion.posts.importing import import_files, post_files
     from discussion.sanitize import render_comment
-    from discussion.services.posts import import_files, post_files
 
     app = create_app({"INSTANCE_PATH": str(instance)})
     rng = random.Random(7)

@@ -32,22 +32,24 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 
-from discussion.spam import (  # noqa: E402
+from discussion.spam.model import (  # noqa: E402
     DEFAULT_PARAMS,
-    QUEUE_THRESHOLD,
-    SPAM_THRESHOLD,
     YOUTUBE_FILES,
     Metrics,
     ModelParams,
     TextModel,
-    clean_text,
     dedupe,
     default_model,
     evaluate,
-    link_signals,
     load_labelled,
-    score_text,
     shipped_training_set,
+)
+from discussion.spam.scoring import (  # noqa: E402
+    QUEUE_THRESHOLD,
+    SPAM_THRESHOLD,
+    clean_text,
+    link_signals,
+    score_text,
 )
 
 FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "swedish_ham.tsv"

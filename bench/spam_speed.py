@@ -28,12 +28,14 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from discussion.spam import (  # noqa: E402
+from discussion.spam.model import (  # noqa: E402
     YOUTUBE_FILES,
     TextModel,
-    WordLists,
     default_model,
     load_labelled,
+)
+from discussion.spam.scoring import (  # noqa: E402
+    WordLists,
     score_text,
 )
 

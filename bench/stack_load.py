@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/stack_load.py [--seconds 30] [--readers 64]
 
-Starts the stack as the tests do (tests/stack.py): a fresh PostgreSQL database, a private
+Starts the stack as the tests do (bench/stack.py): a fresh PostgreSQL database, a private
 redis-server, gunicorn with 2 workers and one Celery worker, both with the Procfile's commands.
 Then `--readers` threads, each a reader with its own session, read post pages and post comments
 (one request in four is a POST) for `--seconds`; each finishes its last request, so every POST
@@ -134,10 +134,10 @@ def seed(stack) -> list[tuple[str, int]]:
     """The schema and the five sample posts; every (post, thread) a reader can answer in."""
     from sqlalchemy import select
 
+    from discussion.demo import SAMPLE_POSTS
     from discussion.extensions import db
     from discussion.models import Question
-    from discussion.services.posts import import_files, post_files
-    from tests.helpers import SAMPLE_POSTS
+    from discussion.posts.importing import import_files, post_files
 
     app = stack.app()
     with app.app_context():
@@ -229,9 +229,9 @@ def warm_up(app, port: int, targets: list[tuple[str, int]]) -> int:
 
 
 def run(seconds: int, readers: int) -> dict:
+    from bench.stack import Stack
     from discussion import config
     from discussion.extensions import db
-    from tests.stack import Stack
 
     settings = {
         "SAMTAL_PROXY_COUNT": "1",

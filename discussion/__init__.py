@@ -11,10 +11,18 @@ from flask import Flask
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, database, errors, headers, jobs, logs, text
+from . import cli, config, database, jobs, logs, text
+from .comments import freshness
 from .extensions import babel, csrf, db, limiter, migrate
+from .web import errors, headers, language
 
 TRANSLATIONS = Path(__file__).parent / "translations"
+# The templates: beside the package in the checkout, inside it once installed from a wheel.
+TEMPLATES = next(
+    folder
+    for folder in (Path(__file__).parent / "templates", Path(__file__).parent.parent / "templates")
+    if folder.is_dir()
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -24,7 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app = Flask(
         __name__,
-        template_folder="../templates",
+        template_folder=str(TEMPLATES),
         instance_path=str(Path(instance_path).resolve()) if instance_path else None,
         instance_relative_config=True,
     )
@@ -43,35 +51,48 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )
+    freshness.init_app(app)  # thread versions for the caches, kept on every flush
     csrf.init_app(app)
     limiter.init_app(app)
-    from . import language
-
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=language.select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters.update(text.FILTERS)
+    app.jinja_env.globals.update(
+        COMMENT_MAX_LENGTH=config.COMMENT_MAX_LENGTH, NAME_MAX_LENGTH=config.NAME_MAX_LENGTH
+    )
     jobs.init_app(app)
+    _register_pages(app)
+    cli.init_app(app)
+    return app
 
-    from . import api, auth, cli, embed, feeds, health, moderation
-    from .email_links import bp as email_links_bp
-    from .organisations import bp as organisations_bp
-    from .reader import bp as reader_bp
-    from .spamfilter import bp as spamfilter_bp
+
+def _register_pages(app: Flask) -> None:
+    """Every blueprint; each package's views module defines its own."""
+    from .api import embed
+    from .api import views as api
+    from .auth import views as auth
+    from .email_links import views as email_links
+    from .mail import views as mail
+    from .moderation import views as moderation
+    from .organisations import views as organisations
+    from .reader import feeds
+    from .reader import views as reader
+    from .spam import views as spam
+    from .web import health
 
     app.register_blueprint(health.bp)
     app.register_blueprint(language.bp)
-    app.register_blueprint(reader_bp)
-    app.register_blueprint(email_links_bp)
+    app.register_blueprint(reader.bp)
+    app.register_blueprint(email_links.bp)
     auth.init_app(app)
     moderation.init_app(app)
-    app.register_blueprint(organisations_bp)
+    app.register_blueprint(organisations.bp)
+    app.register_blueprint(mail.bp)
     api.init_app(app)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(embed.bp)
-    app.register_blueprint(spamfilter_bp)
-    cli.init_app(app)
-    return app
+    app.register_blueprint(spam.bp)
 
 
 def _apply_embedded_defaults(app: Flask) -> None:

@@ -67,365 +67,443 @@ class Setting:
     doc: str
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "INSTANCE_PATH",
-        "SAMTAL_INSTANCE_PATH",
-        None,
-        str,
-        "Folder for the SQLite file, the secret key, the spam model and the e-mail outbox. "
-        "Unset: ./instance beside app.py.",
+# Each setting by area: the same groups, in the same order, as the README's settings table.
+AREAS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
+    (
+        "Site and instance",
+        (
+            Setting(
+                "SAMTAL_SITE_NAME",
+                "SAMTAL_SITE_NAME",
+                "Samtal",
+                str,
+                "Name shown in page titles and e-mails.",
+            ),
+            Setting(
+                "SAMTAL_BASE_URL",
+                "SAMTAL_BASE_URL",
+                "http://127.0.0.1:5000",
+                str,
+                "Public address of the site, for the absolute links in e-mails.",
+            ),
+            Setting(
+                "INSTANCE_PATH",
+                "SAMTAL_INSTANCE_PATH",
+                None,
+                str,
+                "Folder for the SQLite file, the secret key, the spam model and the e-mail outbox. "
+                "Unset: ./instance beside app.py.",
+            ),
+            Setting(
+                "SECRET_KEY",
+                "SAMTAL_SECRET_KEY",
+                None,
+                str,
+                "Signs sessions, CSRF tokens and links. Unset: a random key kept in the instance "
+                "folder.",
+            ),
+        ),
     ),
-    Setting(
-        "SECRET_KEY",
-        "SAMTAL_SECRET_KEY",
-        None,
-        str,
-        "Signs sessions, CSRF tokens and links. Unset: a random key kept in the instance folder.",
+    (
+        "Database",
+        (
+            Setting(
+                "SQLALCHEMY_DATABASE_URI",
+                "SAMTAL_DATABASE_URL",
+                None,
+                str,
+                "SQLAlchemy URL, e.g. postgresql+psycopg://samtal@db/samtal. "
+                "Unset: SQLite file samtal.db in the instance folder.",
+            ),
+            Setting(
+                "SAMTAL_DB_POOL_SIZE",
+                "SAMTAL_DB_POOL_SIZE",
+                5,
+                int,
+                "Connections kept open per process (PostgreSQL only).",
+            ),
+            Setting(
+                "SAMTAL_DB_MAX_OVERFLOW",
+                "SAMTAL_DB_MAX_OVERFLOW",
+                10,
+                int,
+                "Extra connections a process may open beyond the pool at busy moments (PostgreSQL "
+                "only).",
+            ),
+            Setting(
+                "SAMTAL_SQLITE_BUSY_TIMEOUT_SECONDS",
+                "SAMTAL_SQLITE_BUSY_TIMEOUT_SECONDS",
+                15,
+                float,
+                "How long a SQLite writer waits for another one before giving up (embedded "
+                "default).",
+            ),
+        ),
     ),
-    Setting(
-        "SQLALCHEMY_DATABASE_URI",
-        "SAMTAL_DATABASE_URL",
-        None,
-        str,
-        "SQLAlchemy URL, e.g. postgresql+psycopg://samtal@db/samtal. "
-        "Unset: SQLite file samtal.db in the instance folder.",
+    (
+        "Workers and the broker",
+        (
+            Setting(
+                "SAMTAL_BROKER_URL",
+                "SAMTAL_BROKER_URL",
+                "",
+                str,
+                "Celery broker, e.g. redis://redis:6379/0. Unset: tasks run in-process right "
+                "after commit.",
+            ),
+            Setting(
+                "SAMTAL_BROKER_VISIBILITY_TIMEOUT",
+                "SAMTAL_BROKER_VISIBILITY_TIMEOUT",
+                3600,
+                int,
+                "Seconds after which Redis hands a task whose worker died unacknowledged to "
+                "another "
+                "worker. Keep it above the longest task's run time.",
+            ),
+            Setting(
+                "SAMTAL_WORKER_CONCURRENCY",
+                "SAMTAL_WORKER_CONCURRENCY",
+                0,
+                int,
+                "Tasks one Celery worker runs at once (0: one per CPU core).",
+            ),
+            Setting(
+                "SAMTAL_SWEEP_AFTER_SECONDS",
+                "SAMTAL_SWEEP_AFTER_SECONDS",
+                60,
+                int,
+                "A comment still unprocessed after this long is sent to the workers again by the "
+                "sweep.",
+            ),
+            Setting(
+                "SAMTAL_SWEEP_INTERVAL_SECONDS",
+                "SAMTAL_SWEEP_INTERVAL_SECONDS",
+                30,
+                int,
+                "How often Celery beat runs the sweep.",
+            ),
+        ),
     ),
-    Setting(
-        "SAMTAL_DB_POOL_SIZE",
-        "SAMTAL_DB_POOL_SIZE",
-        5,
-        int,
-        "Connections kept open per process (PostgreSQL only).",
+    (
+        "Web processes",
+        (
+            Setting(
+                "SAMTAL_WEB_BIND",
+                "SAMTAL_WEB_BIND",
+                "127.0.0.1:8000",
+                str,
+                "Address gunicorn listens on (gunicorn.conf.py), e.g. 0.0.0.0:8000 in a container.",
+            ),
+            Setting(
+                "SAMTAL_WEB_WORKERS",
+                "SAMTAL_WEB_WORKERS",
+                2,
+                int,
+                "gunicorn worker processes per web instance (gunicorn.conf.py).",
+            ),
+            Setting(
+                "SAMTAL_PROXY_COUNT",
+                "SAMTAL_PROXY_COUNT",
+                0,
+                int,
+                "Reverse proxies in front of the web process whose X-Forwarded-For/-Proto/-Host "
+                "headers are trusted (0: none; the client's address is the peer's).",
+            ),
+            Setting(
+                "MAX_CONTENT_LENGTH",
+                "SAMTAL_MAX_REQUEST_BYTES",
+                64 * 1024,
+                int,
+                "Largest request body accepted; larger ones get 413.",
+            ),
+            Setting(
+                "SESSION_COOKIE_SECURE",
+                "SAMTAL_COOKIE_SECURE",
+                True,
+                as_bool,
+                "Send the login cookie over HTTPS only. Set 0 only for development over plain "
+                "http.",
+            ),
+            Setting(
+                "SAMTAL_STAFF_IDLE_HOURS",
+                "SAMTAL_STAFF_IDLE_HOURS",
+                12.0,
+                float,
+                "A staff login unused for this long ends; the next page asks to log in again.",
+            ),
+            Setting(
+                "SAMTAL_DEFAULT_LOCALE",
+                "SAMTAL_DEFAULT_LOCALE",
+                "sv",
+                as_locale,
+                "Language of the UI when the reader's browser asks for none we have (sv or en).",
+            ),
+        ),
     ),
-    Setting(
-        "SAMTAL_BROKER_URL",
-        "SAMTAL_BROKER_URL",
-        "",
-        str,
-        "Celery broker, e.g. redis://redis:6379/0. Unset: tasks run in-process right after commit.",
+    (
+        "Logs",
+        (
+            Setting(
+                "SAMTAL_LOG_FORMAT",
+                "SAMTAL_LOG_FORMAT",
+                "text",
+                as_log_format,
+                "Log lines as text or json (one object per line); lines about a comment carry its "
+                "id.",
+            ),
+            Setting(
+                "SAMTAL_LOG_LEVEL",
+                "SAMTAL_LOG_LEVEL",
+                "INFO",
+                str,
+                "Least severe log level written: DEBUG, INFO, WARNING or ERROR.",
+            ),
+        ),
     ),
-    Setting(
-        "SAMTAL_SWEEP_AFTER_SECONDS",
-        "SAMTAL_SWEEP_AFTER_SECONDS",
-        60,
-        int,
-        "A comment still unprocessed after this long is sent to the workers again by the sweep.",
+    (
+        "Moderation",
+        (
+            Setting(
+                "SAMTAL_MODERATION_POLICY",
+                "SAMTAL_MODERATION_POLICY",
+                "first_time",
+                as_policy,
+                "Site-wide moderation policy, overridable per post: post (live unless flagged), "
+                "pre (every comment waits) or first_time (waits until one of the writer's is "
+                "approved).",
+            ),
+            Setting(
+                "SAMTAL_REPORT_THRESHOLD",
+                "SAMTAL_REPORT_THRESHOLD",
+                3,
+                int,
+                "Reader reports after which a visible comment is hidden and returns to the queue.",
+            ),
+            Setting(
+                "SAMTAL_DIGEST_MINUTES",
+                "SAMTAL_DIGEST_MINUTES",
+                60,
+                int,
+                "At most one e-mail per moderator this often listing the comments waiting in the "
+                "queue.",
+            ),
+        ),
     ),
-    Setting(
-        "SAMTAL_SWEEP_INTERVAL_SECONDS",
-        "SAMTAL_SWEEP_INTERVAL_SECONDS",
-        30,
-        int,
-        "How often Celery beat runs the sweep.",
+    (
+        "Rate limits",
+        (
+            Setting(
+                "SAMTAL_COMMENT_RATE_LIMIT",
+                "SAMTAL_COMMENT_RATE_LIMIT",
+                "5 per minute;30 per hour",
+                str,
+                "Posting limit per IP address (Flask-Limiter syntax); over it the answer is 429.",
+            ),
+            Setting(
+                "SAMTAL_REPORT_RATE_LIMIT",
+                "SAMTAL_REPORT_RATE_LIMIT",
+                "10 per hour",
+                str,
+                "Reader reports of comments allowed per IP address (Flask-Limiter notation).",
+            ),
+            Setting(
+                "SAMTAL_LOGIN_RATE_LIMIT",
+                "SAMTAL_LOGIN_RATE_LIMIT",
+                "10 per minute;50 per day",
+                str,
+                "Login attempts allowed per IP address (Flask-Limiter notation).",
+            ),
+            Setting(
+                "RATELIMIT_STORAGE_URI",
+                "SAMTAL_RATELIMIT_STORAGE_URL",
+                None,
+                str,
+                "Where rate-limit counters live. Unset: the Redis broker if set, else memory://.",
+            ),
+        ),
     ),
-    Setting(
-        "SAMTAL_DB_MAX_OVERFLOW",
-        "SAMTAL_DB_MAX_OVERFLOW",
-        10,
-        int,
-        "Extra connections a process may open beyond the pool at busy moments (PostgreSQL only).",
+    (
+        "Spam",
+        (
+            Setting(
+                "SAMTAL_SPAM_QUEUE_THRESHOLD",
+                "SAMTAL_SPAM_QUEUE_THRESHOLD",
+                0.5,
+                float,
+                "Spam score (0-1) from which a comment waits for a moderator (Väntar).",
+            ),
+            Setting(
+                "SAMTAL_SPAM_THRESHOLD",
+                "SAMTAL_SPAM_THRESHOLD",
+                0.85,
+                float,
+                "Spam score (0-1) from which a comment goes to Skräp.",
+            ),
+            Setting(
+                "SAMTAL_SPAM_MODEL_PATH",
+                "SAMTAL_SPAM_MODEL_PATH",
+                None,
+                str,
+                "The spam model file, on storage every worker reads. Unset: spam-model.joblib in "
+                "the "
+                "instance folder (trained from the shipped data on first use).",
+            ),
+            Setting(
+                "SAMTAL_SPAM_RETRAIN_HOURS",
+                "SAMTAL_SPAM_RETRAIN_HOURS",
+                24.0,
+                float,
+                "How often Celery beat retrains the spam model from moderators' decisions.",
+            ),
+            Setting(
+                "SAMTAL_SPAM_MIN_SECONDS",
+                "SAMTAL_SPAM_MIN_SECONDS",
+                3.0,
+                float,
+                "A form posted sooner than this after it was shown raises the spam score.",
+            ),
+            Setting(
+                "SAMTAL_SPAM_FORM_MAX_AGE_SECONDS",
+                "SAMTAL_SPAM_FORM_MAX_AGE_SECONDS",
+                7 * 24 * 3600,
+                int,
+                "A form's signed timestamp older than this counts as expired (no score added).",
+            ),
+            Setting(
+                "SAMTAL_SPAM_WINDOW_HOURS",
+                "SAMTAL_SPAM_WINDOW_HOURS",
+                24,
+                int,
+                "How far back the spam check looks for the same text in other threads or names.",
+            ),
+            Setting(
+                "SAMTAL_SPAM_MAX_PER_HOUR",
+                "SAMTAL_SPAM_MAX_PER_HOUR",
+                10,
+                int,
+                "More comments than this in an hour from one IP or e-mail hash raise the spam "
+                "score.",
+            ),
+        ),
     ),
-    Setting(
-        "SAMTAL_SQLITE_BUSY_TIMEOUT_SECONDS",
-        "SAMTAL_SQLITE_BUSY_TIMEOUT_SECONDS",
-        15,
-        float,
-        "How long a SQLite writer waits for another one before giving up (embedded default).",
+    (
+        "E-mail",
+        (
+            Setting(
+                "SAMTAL_SMTP_HOST",
+                "SAMTAL_SMTP_HOST",
+                "",
+                str,
+                "SMTP server for e-mail. Unset: e-mails are written as .eml files to "
+                "instance/outbox "
+                "and listed at /moderera/utkorg.",
+            ),
+            Setting("SAMTAL_SMTP_PORT", "SAMTAL_SMTP_PORT", 587, int, "SMTP port."),
+            Setting(
+                "SAMTAL_SMTP_SECURITY",
+                "SAMTAL_SMTP_SECURITY",
+                "starttls",
+                as_smtp_security,
+                "starttls (upgrade a plain connection), tls (TLS from the start, usually port 465) "
+                "or none (only for a server on the same host).",
+            ),
+            Setting(
+                "SAMTAL_SMTP_CA_FILE",
+                "SAMTAL_SMTP_CA_FILE",
+                "",
+                str,
+                "PEM file of the certificate authorities that vouch for the SMTP server (a private "
+                "relay's own CA); unset: the system's.",
+            ),
+            Setting(
+                "SAMTAL_SMTP_USER", "SAMTAL_SMTP_USER", "", str, "SMTP login; unset: no login."
+            ),
+            Setting("SAMTAL_SMTP_PASSWORD", "SAMTAL_SMTP_PASSWORD", "", str, "SMTP password."),
+            Setting(
+                "SAMTAL_SMTP_TIMEOUT_SECONDS",
+                "SAMTAL_SMTP_TIMEOUT_SECONDS",
+                10,
+                int,
+                "How long to wait for the SMTP server before counting the attempt as failed.",
+            ),
+            Setting(
+                "SAMTAL_MAIL_SENDER",
+                "SAMTAL_MAIL_SENDER",
+                "samtal@localhost",
+                str,
+                "From address of every e-mail; the site name is its display name.",
+            ),
+            Setting(
+                "SAMTAL_EMAIL_RETRY_FIRST_SECONDS",
+                "SAMTAL_EMAIL_RETRY_FIRST_SECONDS",
+                30,
+                float,
+                "First wait after a transient SMTP failure; each further wait doubles (at most 30 "
+                "min).",
+            ),
+            Setting(
+                "SAMTAL_EMAIL_RETRY_FOR_SECONDS",
+                "SAMTAL_EMAIL_RETRY_FOR_SECONDS",
+                3600,
+                float,
+                "How long transient SMTP failures are retried before the e-mail is marked failed.",
+            ),
+        ),
     ),
-    Setting(
-        "SAMTAL_BROKER_VISIBILITY_TIMEOUT",
-        "SAMTAL_BROKER_VISIBILITY_TIMEOUT",
-        3600,
-        int,
-        "Seconds after which Redis hands a task whose worker died unacknowledged to another "
-        "worker. Keep it above the longest task's run time.",
+    (
+        "Organisations",
+        (
+            Setting(
+                "SAMTAL_VERIFIED_DAYS",
+                "SAMTAL_VERIFIED_DAYS",
+                180,
+                int,
+                "How long a verified organisation address (and the browser that verified it) is "
+                "remembered, so later comments need no new link.",
+            ),
+            Setting(
+                "SAMTAL_AUTHOR_FALLBACK_EMAIL",
+                "SAMTAL_AUTHOR_FALLBACK_EMAIL",
+                "",
+                str,
+                "Gets the author notification for a post whose author has no active account. "
+                "Unset: the active admins get it.",
+            ),
+        ),
     ),
-    Setting(
-        "SAMTAL_WORKER_CONCURRENCY",
-        "SAMTAL_WORKER_CONCURRENCY",
-        0,
-        int,
-        "Tasks one Celery worker runs at once (0: one per CPU core).",
-    ),
-    Setting(
-        "SAMTAL_WEB_BIND",
-        "SAMTAL_WEB_BIND",
-        "127.0.0.1:8000",
-        str,
-        "Address gunicorn listens on (gunicorn.conf.py), e.g. 0.0.0.0:8000 in a container.",
-    ),
-    Setting(
-        "SAMTAL_WEB_WORKERS",
-        "SAMTAL_WEB_WORKERS",
-        2,
-        int,
-        "gunicorn worker processes per web instance (gunicorn.conf.py).",
-    ),
-    Setting(
-        "SAMTAL_PROXY_COUNT",
-        "SAMTAL_PROXY_COUNT",
-        0,
-        int,
-        "Reverse proxies in front of the web process whose X-Forwarded-For/-Proto/-Host "
-        "headers are trusted (0: none; the client's address is the peer's).",
-    ),
-    Setting(
-        "SAMTAL_LOG_FORMAT",
-        "SAMTAL_LOG_FORMAT",
-        "text",
-        as_log_format,
-        "Log lines as text or json (one object per line); lines about a comment carry its id.",
-    ),
-    Setting(
-        "SAMTAL_LOG_LEVEL",
-        "SAMTAL_LOG_LEVEL",
-        "INFO",
-        str,
-        "Least severe log level written: DEBUG, INFO, WARNING or ERROR.",
-    ),
-    Setting(
-        "MAX_CONTENT_LENGTH",
-        "SAMTAL_MAX_REQUEST_BYTES",
-        64 * 1024,
-        int,
-        "Largest request body accepted; larger ones get 413.",
-    ),
-    Setting(
-        "SAMTAL_SITE_NAME",
-        "SAMTAL_SITE_NAME",
-        "Samtal",
-        str,
-        "Name shown in page titles and e-mails.",
-    ),
-    Setting(
-        "SAMTAL_BASE_URL",
-        "SAMTAL_BASE_URL",
-        "http://127.0.0.1:5000",
-        str,
-        "Public address of the site, for the absolute links in e-mails.",
-    ),
-    Setting(
-        "SAMTAL_SMTP_HOST",
-        "SAMTAL_SMTP_HOST",
-        "",
-        str,
-        "SMTP server for e-mail. Unset: e-mails are written as .eml files to instance/outbox "
-        "and listed at /moderera/utkorg.",
-    ),
-    Setting("SAMTAL_SMTP_PORT", "SAMTAL_SMTP_PORT", 587, int, "SMTP port."),
-    Setting(
-        "SAMTAL_SMTP_SECURITY",
-        "SAMTAL_SMTP_SECURITY",
-        "starttls",
-        as_smtp_security,
-        "starttls (upgrade a plain connection), tls (TLS from the start, usually port 465) "
-        "or none (only for a server on the same host).",
-    ),
-    Setting(
-        "SAMTAL_SMTP_CA_FILE",
-        "SAMTAL_SMTP_CA_FILE",
-        "",
-        str,
-        "PEM file of the certificate authorities that vouch for the SMTP server (a private "
-        "relay's own CA); unset: the system's.",
-    ),
-    Setting("SAMTAL_SMTP_USER", "SAMTAL_SMTP_USER", "", str, "SMTP login; unset: no login."),
-    Setting("SAMTAL_SMTP_PASSWORD", "SAMTAL_SMTP_PASSWORD", "", str, "SMTP password."),
-    Setting(
-        "SAMTAL_SMTP_TIMEOUT_SECONDS",
-        "SAMTAL_SMTP_TIMEOUT_SECONDS",
-        10,
-        int,
-        "How long to wait for the SMTP server before counting the attempt as failed.",
-    ),
-    Setting(
-        "SAMTAL_MAIL_SENDER",
-        "SAMTAL_MAIL_SENDER",
-        "samtal@localhost",
-        str,
-        "From address of every e-mail; the site name is its display name.",
-    ),
-    Setting(
-        "SAMTAL_AUTHOR_FALLBACK_EMAIL",
-        "SAMTAL_AUTHOR_FALLBACK_EMAIL",
-        "",
-        str,
-        "Gets the author notification for a post whose author has no active account. "
-        "Unset: the active admins get it.",
-    ),
-    Setting(
-        "SAMTAL_VERIFIED_DAYS",
-        "SAMTAL_VERIFIED_DAYS",
-        180,
-        int,
-        "How long a verified organisation address (and the browser that verified it) is "
-        "remembered, so later comments need no new link.",
-    ),
-    Setting(
-        "SAMTAL_DIGEST_MINUTES",
-        "SAMTAL_DIGEST_MINUTES",
-        60,
-        int,
-        "At most one e-mail per moderator this often listing the comments waiting in the queue.",
-    ),
-    Setting(
-        "SAMTAL_EMAIL_RETRY_FIRST_SECONDS",
-        "SAMTAL_EMAIL_RETRY_FIRST_SECONDS",
-        30,
-        float,
-        "First wait after a transient SMTP failure; each further wait doubles (at most 30 min).",
-    ),
-    Setting(
-        "SAMTAL_EMAIL_RETRY_FOR_SECONDS",
-        "SAMTAL_EMAIL_RETRY_FOR_SECONDS",
-        3600,
-        float,
-        "How long transient SMTP failures are retried before the e-mail is marked failed.",
-    ),
-    Setting(
-        "SAMTAL_DEFAULT_LOCALE",
-        "SAMTAL_DEFAULT_LOCALE",
-        "sv",
-        as_locale,
-        "Language of the UI when the reader's browser asks for none we have (sv or en).",
-    ),
-    Setting(
-        "SAMTAL_MODERATION_POLICY",
-        "SAMTAL_MODERATION_POLICY",
-        "first_time",
-        as_policy,
-        "Site-wide moderation policy, overridable per post: post (live unless flagged), "
-        "pre (every comment waits) or first_time (waits until one of the writer's is approved).",
-    ),
-    Setting(
-        "SAMTAL_REPORT_THRESHOLD",
-        "SAMTAL_REPORT_THRESHOLD",
-        3,
-        int,
-        "Reader reports after which a visible comment is hidden and returns to the queue.",
-    ),
-    Setting(
-        "SESSION_COOKIE_SECURE",
-        "SAMTAL_COOKIE_SECURE",
-        True,
-        as_bool,
-        "Send the login cookie over HTTPS only. Set 0 only for development over plain http.",
-    ),
-    Setting(
-        "SAMTAL_STAFF_IDLE_HOURS",
-        "SAMTAL_STAFF_IDLE_HOURS",
-        12.0,
-        float,
-        "A staff login unused for this long ends; the next page asks to log in again.",
-    ),
-    Setting(
-        "SAMTAL_LOGIN_RATE_LIMIT",
-        "SAMTAL_LOGIN_RATE_LIMIT",
-        "10 per minute;50 per day",
-        str,
-        "Login attempts allowed per IP address (Flask-Limiter notation).",
-    ),
-    Setting(
-        "SAMTAL_REPORT_RATE_LIMIT",
-        "SAMTAL_REPORT_RATE_LIMIT",
-        "10 per hour",
-        str,
-        "Reader reports of comments allowed per IP address (Flask-Limiter notation).",
-    ),
-    Setting(
-        "RATELIMIT_STORAGE_URI",
-        "SAMTAL_RATELIMIT_STORAGE_URL",
-        None,
-        str,
-        "Where rate-limit counters live. Unset: the Redis broker if set, else memory://.",
-    ),
-    Setting(
-        "SAMTAL_ALLOWED_ORIGINS",
-        "SAMTAL_ALLOWED_ORIGINS",
-        [],
-        as_list,
-        "Origins of the blogs that embed the comments (comma list, e.g. "
-        "https://blogg.example,https://www.blogg.example): the only ones the API answers "
-        "cross-origin (CORS) and accepts comments from. Unset: no cross-origin use.",
-    ),
-    Setting(
-        "SAMTAL_WRITE_TOKEN_SECONDS",
-        "SAMTAL_WRITE_TOKEN_SECONDS",
-        7200,
-        int,
-        "How long a post's signed write token from the API is valid.",
-    ),
-    Setting(
-        "SAMTAL_SPAM_QUEUE_THRESHOLD",
-        "SAMTAL_SPAM_QUEUE_THRESHOLD",
-        0.5,
-        float,
-        "Spam score (0-1) from which a comment waits for a moderator (Väntar).",
-    ),
-    Setting(
-        "SAMTAL_SPAM_THRESHOLD",
-        "SAMTAL_SPAM_THRESHOLD",
-        0.85,
-        float,
-        "Spam score (0-1) from which a comment goes to Skräp.",
-    ),
-    Setting(
-        "SAMTAL_SPAM_MODEL_PATH",
-        "SAMTAL_SPAM_MODEL_PATH",
-        None,
-        str,
-        "The spam model file, on storage every worker reads. Unset: spam-model.joblib in the "
-        "instance folder (trained from the shipped data on first use).",
-    ),
-    Setting(
-        "SAMTAL_SPAM_RETRAIN_HOURS",
-        "SAMTAL_SPAM_RETRAIN_HOURS",
-        24.0,
-        float,
-        "How often Celery beat retrains the spam model from moderators' decisions.",
-    ),
-    Setting(
-        "SAMTAL_SPAM_MIN_SECONDS",
-        "SAMTAL_SPAM_MIN_SECONDS",
-        3.0,
-        float,
-        "A form posted sooner than this after it was shown raises the spam score.",
-    ),
-    Setting(
-        "SAMTAL_SPAM_FORM_MAX_AGE_SECONDS",
-        "SAMTAL_SPAM_FORM_MAX_AGE_SECONDS",
-        7 * 24 * 3600,
-        int,
-        "A form's signed timestamp older than this counts as expired (no score added).",
-    ),
-    Setting(
-        "SAMTAL_SPAM_WINDOW_HOURS",
-        "SAMTAL_SPAM_WINDOW_HOURS",
-        24,
-        int,
-        "How far back the spam check looks for the same text in other threads or names.",
-    ),
-    Setting(
-        "SAMTAL_SPAM_MAX_PER_HOUR",
-        "SAMTAL_SPAM_MAX_PER_HOUR",
-        10,
-        int,
-        "More comments than this in an hour from one IP or e-mail hash raise the spam score.",
-    ),
-    Setting(
-        "SAMTAL_COMMENT_RATE_LIMIT",
-        "SAMTAL_COMMENT_RATE_LIMIT",
-        "5 per minute;30 per hour",
-        str,
-        "Posting limit per IP address (Flask-Limiter syntax); over it the answer is 429.",
+    (
+        "The API and the embed widget",
+        (
+            Setting(
+                "SAMTAL_ALLOWED_ORIGINS",
+                "SAMTAL_ALLOWED_ORIGINS",
+                [],
+                as_list,
+                "Origins of the blogs that embed the comments (comma list, e.g. "
+                "https://blogg.example,https://www.blogg.example): the only ones the API answers "
+                "cross-origin (CORS) and accepts comments from. Unset: no cross-origin use.",
+            ),
+            Setting(
+                "SAMTAL_WRITE_TOKEN_SECONDS",
+                "SAMTAL_WRITE_TOKEN_SECONDS",
+                7200,
+                int,
+                "How long a post's signed write token from the API is valid.",
+            ),
+        ),
     ),
 )
+SETTINGS: tuple[Setting, ...] = tuple(setting for _, group in AREAS for setting in group)
 
 # Fixed rules of the domain rather than deployment choices.
 NAME_MAX_LENGTH = 80
 COMMENT_MAX_LENGTH = 5_000
 VERIFY_LINK_HOURS = 48  # an organisation address's verification link, single use
+
+
+def default_of(key: str) -> Any:
+    """One setting's default, for code that needs it outside an app (pure scoring, benches)."""
+    return next(setting.default for setting in SETTINGS if setting.key == key)
 
 
 def defaults() -> dict[str, Any]:

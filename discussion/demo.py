@@ -6,11 +6,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from .auth import accounts
+from .comments import posting as comment_service
 from .extensions import db
 from .models import Comment, CommentState, Post, Role, User
-from .services import accounts, moderation, organisations, verification
-from .services import comments as comment_service
-from .services.posts import ImportReport, import_files, post_files
+from .moderation import decisions as moderation
+from .organisations import register as organisations
+from .organisations import verification
+from .posts.importing import ImportReport, import_files, post_files
 
 SAMPLE_POSTS = Path(__file__).parent / "data" / "sample-blog" / "posts"
 

@@ -1,8 +1,9 @@
 """Background work: the Celery app, and sending tasks only after the data they read is committed.
 
-A service calls `enqueue("samtal.process_comment", comment.id)`; nothing is sent until the
-session commits, and a rollback drops it. `discussion` names tasks as strings and never imports
-`worker`, so the web process does not need the task code unless it runs tasks itself.
+A service calls `enqueue(PROCESS_COMMENT, comment.id)`; nothing is sent until the session
+commits, and a rollback drops it. `discussion` names tasks by the constants below, defined once
+and shared with `worker/tasks.py` (a test checks each one is a registered task), and never
+imports `worker`, so the web process does not need the task code unless it runs tasks itself.
 """
 
 from __future__ import annotations
@@ -22,6 +23,22 @@ from .extensions import db
 from .models import utcnow
 
 log = logging.getLogger(__name__)
+
+# Every task, by the name it is registered and sent under.
+PROCESS_COMMENT = "samtal.process_comment"
+COMMENT_PUBLISHED = "samtal.comment_published"
+SEND_EMAIL = "samtal.send_email"
+SWEEP = "samtal.sweep"
+MODERATOR_DIGESTS = "samtal.send_moderator_digests"
+RETRAIN_SPAM_MODEL = "samtal.retrain_spam_model"
+TASKS = (
+    PROCESS_COMMENT,
+    COMMENT_PUBLISHED,
+    SEND_EMAIL,
+    SWEEP,
+    MODERATOR_DIGESTS,
+    RETRAIN_SPAM_MODEL,
+)
 
 _PENDING = "samtal.pending_tasks"
 TASK_MODULES = ("worker.tasks",)
@@ -74,18 +91,18 @@ def init_app(app: Flask) -> Celery:
             },
             # E-mail has its own queue, so a slow SMTP server never delays publishing.
             "task_queues": [Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
-            "task_routes": {"samtal.send_*": {"queue": "email"}},
+            "task_routes": {SEND_EMAIL: {"queue": "email"}},
             "task_default_queue": "comments",
             "beat_schedule_filename": str(Path(app.instance_path) / "celerybeat-schedule"),
             "beat_schedule": {
                 "sweep-unprocessed-comments": {
-                    "task": "samtal.sweep",
+                    "task": SWEEP,
                     "schedule": float(app.config["SAMTAL_SWEEP_INTERVAL_SECONDS"]),
                 },
                 # Checks every minute; each moderator still gets at most one per period.
-                "moderator-digest": {"task": "samtal.send_moderator_digests", "schedule": 60.0},
+                "moderator-digest": {"task": MODERATOR_DIGESTS, "schedule": 60.0},
                 "retrain-spam-model": {
-                    "task": "samtal.retrain_spam_model",
+                    "task": RETRAIN_SPAM_MODEL,
                     "schedule": float(app.config["SAMTAL_SPAM_RETRAIN_HOURS"]) * 3600,
                 },
             },

@@ -127,7 +127,7 @@ class Post(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     # When anything its threads show last changed (a comment, its state, a question): the API's
-    # ETag and Last-Modified. Kept by discussion/services/freshness.py on every flush.
+    # ETag and Last-Modified. Kept by discussion/comments/freshness.py on every flush.
     threads_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     author: Mapped[User | None] = relationship()

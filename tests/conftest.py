@@ -49,7 +49,7 @@ def runner(app):
 @pytest.fixture
 def sample_posts(app):
     """The five sample posts, imported through the same service as the CLI."""
-    from discussion.services.posts import import_files, post_files
+    from discussion.posts.importing import import_files, post_files
 
     with app.app_context():
         report = import_files(post_files(SAMPLE_POSTS))
@@ -64,9 +64,9 @@ def spam_check_passes(monkeypatch):
     The check's score depends on the model and on form timing, which these tests do not
     control; it has its own tests in tests/test_spamcheck.py.
     """
-    from discussion.services import moderation
+    from discussion.spam import check
 
-    monkeypatch.setattr(moderation, "check_spam", lambda comment: None)
+    monkeypatch.setattr(check, "assess", lambda comment: None)
 
 
 # --- real services -------------------------------------------------------------------------
@@ -215,7 +215,7 @@ def page(chromium):
 def session_spam_model():
     """Train the default spam model once, up front, rather than inside whichever test first
     processes a comment (which would then wait for the training)."""
-    from discussion import spam
+    from discussion.spam import model as spam
     from tests.helpers import SESSION_SPAM_MODEL
 
     spam.default_model().save(SESSION_SPAM_MODEL)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from discussion.moderation.labels import spam_reason_text
+from discussion.spam.labels import spam_reason_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_POSTS = ROOT / "discussion" / "data" / "sample-blog" / "posts"
@@ -18,6 +18,16 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "SAMTAL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("SAMTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def start_stack(*args, **kwargs):
+    """bench/stack.py's Stack, or a skip (a failure with REQUIRE_SERVICES=1) without Redis."""
+    from bench.stack import ServiceMissing, Stack
+
+    try:
+        return Stack(*args, **kwargs)
+    except ServiceMissing as error:
+        require("Redis", str(error))
 
 
 def require(service: str, problem: str | None) -> None:

@@ -6,9 +6,9 @@ import functools
 
 from sqlalchemy import select
 
+from discussion.auth import accounts
 from discussion.extensions import db
 from discussion.models import Comment, CommentState, ModerationDecision, Post, Question, Role, User
-from discussion.services import accounts
 from tests.helpers import csrf_token
 
 PASSWORD = "correct horse battery"

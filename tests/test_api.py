@@ -10,11 +10,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from discussion.api.threads import cache
+from discussion.comments import lifecycle, posting
 from discussion.extensions import db
 from discussion.models import ApiToken, Comment, CommentState, Post
+from discussion.organisations import register as organisations
 from discussion.reader.forms import CommentForm
-from discussion.services import comments as comment_service
-from discussion.services import organisations
 from tests.helpers import csrf_token
 from tests.staff import add_user, login_as
 from tests.test_reader import counted_queries, question_id
@@ -60,7 +60,7 @@ def test_post_with_questions_and_nested_approved_comments(app, client, qid):
     send(client, qid, name="Olle", body="Håller med.", parent_id=first)
     with app.app_context():
         held = db.session.get(Comment, first)
-        comment_service.change_state(
+        lifecycle.change_state(
             db.session.get(Comment, send(client, qid, name="X").get_json()["comment"]["id"]),
             CommentState.REJECTED,
             action="reject",
@@ -93,13 +93,13 @@ def test_badges_for_staff_and_verified_organisation(app, client, qid):
         from discussion.models import Question, User
 
         question = db.session.get(Question, qid)
-        comment_service.post_comment(
+        posting.post_comment(
             question, name="", body="Svar från skribenten.", user=db.session.get(User, user_id)
         )
-        reader = comment_service.post_comment(question, name="Emma", body="Vi menar erfarenhet.")
+        reader = posting.post_comment(question, name="Emma", body="Vi menar erfarenhet.")
         reader.organisation = org
         db.session.commit()
-        comment_service.change_state(reader, CommentState.APPROVED, action="verified")
+        lifecycle.change_state(reader, CommentState.APPROVED, action="verified")
         db.session.commit()
     comments = thread_of(client.get(f"{API}/posts/{SLUG}").get_json(), qid)["comments"]
     badges = {c["author"]: c["badges"] for c in comments}
@@ -111,7 +111,7 @@ def test_removed_comment_keeps_its_replies_without_its_text(app, client, qid):
     parent = send(client, qid, body="Hemligt.").get_json()["comment"]["id"]
     send(client, qid, name="Olle", body="Svar.", parent_id=parent)
     with app.app_context():
-        comment_service.change_state(
+        lifecycle.change_state(
             db.session.get(Comment, parent), CommentState.REJECTED, action="reject"
         )
         db.session.commit()
@@ -201,7 +201,7 @@ def test_etag_and_last_modified_give_304_until_the_thread_changes(app, client, q
     assert changed.status_code == 200 and thread_of(changed.get_json(), qid)["comment_count"] == 1
     etag = changed.headers["ETag"]
     with app.app_context():  # a moderator's decision changes the thread too
-        comment_service.change_state(
+        lifecycle.change_state(
             db.session.get(Comment, comment_id), CommentState.SPAM, action="spam"
         )
         db.session.commit()

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from discussion import create_app
+from discussion.auth import accounts
 from discussion.extensions import db
 from discussion.models import Ban, Comment, CommentState, Post, Role, User
-from discussion.services import accounts
 from tests.helpers import base_config, csrf_token
 from tests.staff import (
     EMAILS,

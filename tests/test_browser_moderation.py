@@ -9,7 +9,7 @@ import pytest
 from discussion import create_app
 from discussion.extensions import db
 from discussion.models import Role
-from discussion.services.posts import import_files, post_files
+from discussion.posts.importing import import_files, post_files
 from tests.helpers import SAMPLE_POSTS, base_config
 from tests.staff import (
     PASSWORD,

@@ -20,6 +20,20 @@ def test_every_setting_is_documented_in_the_readme_and_nothing_else():
     assert readme_settings() == {setting.env for setting in config.SETTINGS}
 
 
+def test_the_readme_groups_the_settings_by_the_same_areas_in_the_same_order():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("<!-- settings-table -->", 1)[1].strip().split("\n\n", 1)[0]
+    documented: list[tuple[str, list[str]]] = []
+    for area, env in re.findall(r"^\| (?:\*\*(.+?)\*\*|`([A-Z0-9_]+)`) \|", table, re.M):
+        if area:
+            documented.append((area, []))
+        else:
+            documented[-1][1].append(env)
+    assert documented == [
+        (area, [setting.env for setting in group]) for area, group in config.AREAS
+    ]
+
+
 def test_environment_overrides_defaults_with_coercion(monkeypatch, tmp_path):
     monkeypatch.setenv("SAMTAL_SWEEP_AFTER_SECONDS", "5")
     monkeypatch.setenv("SAMTAL_SITE_NAME", "Bloggen")

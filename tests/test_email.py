@@ -15,7 +15,10 @@ import pytest
 from sqlalchemy import func, select
 
 from discussion import jobs
+from discussion.comments import lifecycle, posting
 from discussion.extensions import db
+from discussion.mail import notifications, subscriptions
+from discussion.mail import outbox as mail
 from discussion.models import (
     Comment,
     CommentAnnouncement,
@@ -30,8 +33,8 @@ from discussion.models import (
     User,
     utcnow,
 )
-from discussion.services import comments as comment_service
-from discussion.services import mail, notifications, organisations, verification
+from discussion.organisations import answers, verification
+from discussion.organisations import register as organisations
 from tests.staff import STRATEGER, add_approved_comments, add_user, question_id
 from tests.test_organisations import (
     AUTHOR,
@@ -96,8 +99,8 @@ def test_a_task_that_runs_twice_sends_once(mail_app, smtp_server):
     with mail_app.app_context():
         tasks.send_email.run(outgoing_id)
         tasks.send_email.run(outgoing_id)
-        jobs.enqueue(db.session, mail.SEND_TASK, outgoing_id)
-        jobs.enqueue(db.session, mail.SEND_TASK, outgoing_id)
+        jobs.enqueue(db.session, jobs.SEND_EMAIL, outgoing_id)
+        jobs.enqueue(db.session, jobs.SEND_EMAIL, outgoing_id)
         db.session.commit()
     assert len(smtp_server.wait_for(2, timeout=0.3)) == 1
     row = outgoing(mail_app, outgoing_id)
@@ -195,7 +198,7 @@ def test_a_lost_announcement_is_sent_again_by_the_sweep(mail_app, client, smtp_s
     monkeypatch.setattr(
         jobs,
         "send_now",
-        lambda name, *args: name == comment_service.PUBLISHED_TASK or real_send(name, *args),
+        lambda name, *args: name == jobs.COMMENT_PUBLISHED or real_send(name, *args),
     )
     follow(client, link)  # the broker "loses" samtal.comment_published
     assert smtp_server.to(AUTHOR) == []
@@ -262,7 +265,7 @@ def published(comment_id: int) -> None:
     """Approve a comment the spam check held (these tests are about e-mail, not routing)."""
     comment = db.session.get(Comment, comment_id)
     if comment.state != CommentState.APPROVED:
-        comment_service.change_state(comment, CommentState.APPROVED, action="approve")
+        lifecycle.change_state(comment, CommentState.APPROVED, action="approve")
         db.session.commit()
 
 
@@ -276,12 +279,12 @@ def test_header_injection_in_names_questions_and_titles_fails_safely(mail_app, s
         question = db.session.scalar(select(Question).where(Question.text == QUESTION))
         question.text = "Vad tror du?\r\nBcc: victim@example.com"
         question.post.title = "Titel\nSubject: falsk"
-        comment = comment_service.post_comment(
+        comment = posting.post_comment(
             question, name="Eve\r\nBcc: victim@example.com", body="Hej\r\nBcc: x@example.com"
         )
         db.session.commit()
         published(comment.id)
-        organisations.mark_answer(
+        answers.mark_answer(
             db.session.get(Comment, comment.id),
             organisation,
             db.session.scalar(select(User).where(User.email == AUTHOR)),
@@ -304,7 +307,7 @@ def test_a_name_with_line_breaks_stays_in_the_body_of_a_reply_notification(mail_
     comment_id = anna_comment(mail_app)
     with mail_app.app_context():
         parent = db.session.get(Comment, comment_id)
-        evil = comment_service.post_comment(
+        evil = posting.post_comment(
             parent.question,
             name="Eve\r\nBcc: victim@example.com",
             body="Svar",
@@ -324,14 +327,14 @@ def test_a_name_with_line_breaks_stays_in_the_body_of_a_reply_notification(mail_
 
 def confirmed_reader(app):
     with app.app_context():
-        mail.reader_address(ANNA).replies_confirmed_at = utcnow()
+        subscriptions.reader_address(ANNA).replies_confirmed_at = utcnow()
         db.session.commit()
 
 
 def anna_comment(app) -> int:
     with app.app_context():
         question = db.session.scalar(select(Question).where(Question.text == QUESTION))
-        comment = comment_service.post_comment(
+        comment = posting.post_comment(
             question, name="Anna", body="Vad menar de?", email=ANNA, notify_replies=True
         )
         db.session.commit()
@@ -378,7 +381,7 @@ def test_reply_notifications_ask_first_then_arrive_then_stop(mail_app, client, s
     path = unsubscribe_url.removeprefix(BASE)
     assert client.get(path).status_code == 200  # the page alone unsubscribes nobody
     with mail_app.app_context():
-        assert not mail.unsubscribed(ANNA)
+        assert not subscriptions.unsubscribed(ANNA)
     one_click = client.post(
         path,
         data="List-Unsubscribe=One-Click",
@@ -399,7 +402,7 @@ def test_staff_replies_are_marked_as_such(mail_app, smtp_server):
     with mail_app.app_context():
         author = db.session.scalar(select(User).where(User.email == AUTHOR))
         parent = db.session.get(Comment, comment_id)
-        comment_service.post_comment(
+        posting.post_comment(
             parent.question, name="", body="Bra fråga!", parent_id=comment_id, user=author
         )
         db.session.commit()

@@ -13,11 +13,13 @@ import pytest
 from sqlalchemy import select
 
 from discussion import jobs
+from discussion.auth import accounts
+from discussion.comments import posting
 from discussion.extensions import db
+from discussion.mail import outbox
 from discussion.models import EmailStatus, OutgoingEmail, Question, Role
-from discussion.services import accounts, mail, organisations
-from discussion.services import comments as comment_service
-from discussion.services.posts import import_files, post_files
+from discussion.organisations import register as organisations
+from discussion.posts.importing import import_files, post_files
 from tests.helpers import SAMPLE_POSTS
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -68,7 +70,7 @@ def post_verified_answer(app) -> int:
     """An answer from a browser that verified Emma's address before: it carries the badge."""
     with app.app_context():
         question = db.session.scalar(select(Question).where(Question.text == "Vad tror du?"))
-        comment = comment_service.post_comment(
+        comment = posting.post_comment(
             question, name="Emma Nilsson", body="Vi menar nätverket i yrket.", email=EMMA
         )
         comment.organisation = organisations.find("Kommunal")
@@ -98,7 +100,7 @@ def test_concurrent_deliveries_of_one_email_send_it_once(
     smtp_server.handler.delay = 0.3  # a slow server widens the window for a double send
     monkeypatch.setattr(jobs, "send_now", lambda name, *args: True)  # hold the tasks back
     with mail_stack.app_context():
-        row = mail.queue_email(
+        row = outbox.queue_email(
             event="test:concurrent",
             recipient=AUTHOR,
             kind="digest",
@@ -116,12 +118,12 @@ def test_concurrent_deliveries_of_one_email_send_it_once(
 
     def deliver():
         with mail_stack.app_context():
-            mail.deliver(outgoing_id)
+            outbox.deliver(outgoing_id)
 
     celery = mail_stack.extensions["celery"]
     threads = [threading.Thread(target=deliver) for _ in range(3)]
     for _ in range(2):
-        celery.send_task(mail.SEND_TASK, args=[outgoing_id])
+        celery.send_task(jobs.SEND_EMAIL, args=[outgoing_id])
     for thread in threads:
         thread.start()
     for thread in threads:

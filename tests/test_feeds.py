@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from discussion.comments import lifecycle, posting
 from discussion.extensions import db
 from discussion.models import Comment, CommentState
-from discussion.services import comments as comment_service
 from tests.test_reader import post_answer, question_id
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -50,7 +50,7 @@ def test_post_question_and_site_feeds_hold_approved_comments(app, client, sample
     post_answer(client, SLUG, asked, "Dolt svar.", name="Spam")
     with app.app_context():
         hidden = db.session.query(Comment).filter_by(author_name="Spam").one()
-        comment_service.change_state(hidden, CommentState.SPAM, action="spam")
+        lifecycle.change_state(hidden, CommentState.SPAM, action="spam")
         db.session.commit()
     per_post = feed(client, f"/{SLUG}/kommentarer.atom")
     per_question = feed(client, f"/{SLUG}/trad/{asked}/kommentarer.atom")
@@ -104,7 +104,7 @@ def test_control_characters_in_names_keep_the_feed_well_formed(app, client, samp
     with app.app_context():
         from discussion.models import Question
 
-        comment = comment_service.post_comment(
+        comment = posting.post_comment(
             db.session.get(Question, asked), name="Bell\x07\x0bName", body="Hej."
         )
         db.session.commit()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from discussion import create_app
 from discussion.extensions import db
 from discussion.models import Comment
-from discussion.services.posts import import_files, post_files
+from discussion.posts.importing import import_files, post_files
 from tests.helpers import SAMPLE_POSTS, base_config, csrf_token
 
 SLUG = "strateger-sokes-eller-kontaktnat"

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from discussion import jobs
+from discussion.comments import posting, processing
 from discussion.extensions import db
 from discussion.models import Comment, CommentState, Post
-from discussion.services import comments as comment_service
 from worker import tasks
 
 
@@ -27,7 +27,7 @@ def general_question(app):
 
 def test_nothing_is_sent_before_commit_and_once_after(app, sample_posts, sent):
     with app.app_context():
-        comment = comment_service.post_comment(general_question(app), name="A", body="Hej")
+        comment = posting.post_comment(general_question(app), name="A", body="Hej")
         assert sent == []
         db.session.commit()
         assert sent == [("samtal.process_comment", (comment.id,))]
@@ -37,7 +37,7 @@ def test_nothing_is_sent_before_commit_and_once_after(app, sample_posts, sent):
 
 def test_rollback_sends_nothing(app, sample_posts, sent):
     with app.app_context():
-        comment_service.post_comment(general_question(app), name="A", body="Hej")
+        posting.post_comment(general_question(app), name="A", body="Hej")
         db.session.rollback()
         db.session.commit()
         assert sent == []
@@ -46,7 +46,7 @@ def test_rollback_sends_nothing(app, sample_posts, sent):
 
 def test_process_task_is_idempotent(app, sample_posts, sent):
     with app.app_context():
-        comment = comment_service.post_comment(general_question(app), name="A", body="**Hej**")
+        comment = posting.post_comment(general_question(app), name="A", body="**Hej**")
         db.session.commit()
         comment_id = comment.id
     with app.app_context():
@@ -67,7 +67,7 @@ def test_process_task_for_a_deleted_comment_does_nothing(app):
 
 def test_eager_mode_processes_in_process_after_commit(app, sample_posts):
     with app.app_context():
-        comment = comment_service.post_comment(general_question(app), name="A", body="Hej")
+        comment = posting.post_comment(general_question(app), name="A", body="Hej")
         db.session.commit()
         assert db.session.get(Comment, comment.id).state == CommentState.APPROVED
 
@@ -75,18 +75,18 @@ def test_eager_mode_processes_in_process_after_commit(app, sample_posts):
 def test_sweep_resends_only_old_unprocessed_comments(app, sample_posts, sent):
     app.config["SAMTAL_SWEEP_AFTER_SECONDS"] = 0
     with app.app_context():
-        stuck = comment_service.post_comment(general_question(app), name="A", body="Hej")
+        stuck = posting.post_comment(general_question(app), name="A", body="Hej")
         db.session.commit()
         sent.clear()
-        done = comment_service.post_comment(general_question(app), name="B", body="Hå")
+        done = posting.post_comment(general_question(app), name="B", body="Hå")
         done.state = CommentState.APPROVED
         db.session.commit()
         sent.clear()
-        assert comment_service.sweep_unprocessed() == [stuck.id]
+        assert processing.sweep_unprocessed() == [stuck.id]
         assert sent == [("samtal.process_comment", (stuck.id,))]
     app.config["SAMTAL_SWEEP_AFTER_SECONDS"] = 3600
     with app.app_context():
-        assert comment_service.sweep_unprocessed() == []
+        assert processing.sweep_unprocessed() == []
 
 
 def test_broker_failure_keeps_the_comment_and_logs(app, sample_posts, caplog):
@@ -95,7 +95,7 @@ def test_broker_failure_keeps_the_comment_and_logs(app, sample_posts, caplog):
     celery.conf.task_always_eager = False
     celery.conf.broker_url = "redis://127.0.0.1:1/0"
     with app.app_context():
-        comment = comment_service.post_comment(general_question(app), name="A", body="Hej")
+        comment = posting.post_comment(general_question(app), name="A", body="Hej")
         db.session.commit()
         stored = db.session.get(Comment, comment.id)
         assert stored.state == CommentState.RECEIVED

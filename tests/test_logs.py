@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from discussion import create_app, logs
+from discussion.comments import posting
 from discussion.extensions import db
 from discussion.models import Post
-from discussion.services import comments as comment_service
 from tests.helpers import base_config
 
 
@@ -80,7 +80,7 @@ def test_every_line_about_a_posted_comment_carries_its_id(app, sample_posts, cap
     """Posting (web) and processing (the task, in-process here) both log with the id."""
     with app.app_context():
         post = db.session.scalar(select(Post).where(Post.slug == "kommunal-svarar"))
-        comment = comment_service.post_comment(post.questions[-1], name="A", body="Hej")
+        comment = posting.post_comment(post.questions[-1], name="A", body="Hej")
         db.session.commit()
         comment_id = comment.id
     about = [e for e in captured() if f"comment {comment_id} " in e["message"]]

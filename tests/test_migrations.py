@@ -7,10 +7,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
+from bench.stack import create_database, drop_database, sqlalchemy_url
 from discussion import create_app
 from discussion.extensions import db
 from tests.helpers import base_config
-from tests.stack import create_database, drop_database, sqlalchemy_url
 
 
 def test_upgrade_on_an_empty_sqlite_database_matches_the_models(tmp_path):

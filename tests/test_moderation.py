@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from discussion import spam
 from discussion.extensions import db
 from discussion.models import (
     Ban,
@@ -22,7 +21,8 @@ from discussion.models import (
     Question,
     utcnow,
 )
-from discussion.services import posts as post_service
+from discussion.posts import importing as post_service
+from discussion.spam import scoring as spam
 from tests.helpers import SAMPLE_POSTS, csrf_token
 from tests.staff import (
     KOMMUNAL,
@@ -251,6 +251,18 @@ def test_edit_keeps_the_original_and_renders_the_new_text(app, client, staff):
         staff["author"],
         "telefonnummer",
     )
+
+
+def test_an_edit_gives_the_comment_the_fingerprint_of_its_new_text(app, client, staff):
+    """The spam check finds duplicates by fingerprint: it must see the text as edited."""
+    from discussion.spam.signals import fingerprint
+
+    comment_id = pending(app, client, "Köp billiga klockor här")
+    login_as(client, "moderator")
+    staff_post(client, f"/moderera/kommentar/{comment_id}/redigera", {"body": "Bra inlägg"})
+    edited = comment_by_id(app, comment_id)
+    assert edited.body_fingerprint == fingerprint("Bra inlägg")
+    assert edited.body_fingerprint != fingerprint("Köp billiga klockor här")
 
 
 def test_an_empty_edit_is_refused(app, client, staff):

@@ -1,7 +1,7 @@
 """Nothing lost: an accepted comment is processed exactly once whatever part of the stack fails.
 
 Each test runs real processes against a PostgreSQL database and a Redis of this module's own
-(tests/stack.py): Celery workers and beat started with the Procfile's commands, the web side
+(bench/stack.py): Celery workers and beat started with the Procfile's commands, the web side
 through the Flask test client or gunicorn. The comment row is the source of truth, so "once" is
 counted in the audit log: exactly one `processed` entry per comment.
 """
@@ -19,6 +19,9 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 
+from bench.stack import Reader, admin_connection, psycopg_url, wait_until
+from discussion.auth import accounts
+from discussion.comments import posting
 from discussion.extensions import db
 from discussion.models import (
     Comment,
@@ -30,10 +33,8 @@ from discussion.models import (
     Question,
     Role,
 )
-from discussion.services import accounts, organisations
-from discussion.services import comments as comment_service
-from tests.helpers import csrf_token
-from tests.stack import Reader, Stack, admin_connection, psycopg_url, wait_until
+from discussion.organisations import register as organisations
+from tests.helpers import csrf_token, start_stack
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -46,7 +47,7 @@ RESTART_POSTGRES = os.environ.get("SAMTAL_TEST_RESTART_POSTGRES") == "1"
 
 @pytest.fixture(scope="module")
 def stack(postgres_url, tmp_path_factory):
-    stack = Stack(
+    stack = start_stack(
         tmp_path_factory.mktemp("nothing-lost"),
         settings={
             "SAMTAL_SWEEP_AFTER_SECONDS": "2",
@@ -188,7 +189,7 @@ def organisation_answers(app, count: int) -> list[int]:
         question = db.session.scalar(select(Question).where(Question.text == "Vad tror du?"))
         ids = []
         for number in range(count):
-            comment = comment_service.post_comment(
+            comment = posting.post_comment(
                 question, name="Emma Nilsson", body=f"Svar nummer {number}.", email=EMMA
             )
             comment.organisation = kommunal

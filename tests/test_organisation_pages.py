@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from discussion.extensions import db
 from discussion.models import Comment, EmailStatus, Organisation, OutgoingEmail, Post
-from discussion.services import organisations
+from discussion.organisations import register as organisations
 from tests.staff import STRATEGER, add_staff, login_as, staff_post
 from tests.test_organisations import AUTHOR, BASE, QUESTION, newest, text_of, write
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from discussion.extensions import db
+from discussion.mail import outbox as mail_outbox
 from discussion.models import (
     Comment,
     CommentState,
@@ -24,8 +25,10 @@ from discussion.models import (
     VerifiedAddress,
     utcnow,
 )
-from discussion.services import mail, moderation, organisations
-from discussion.services.verification import COOKIE
+from discussion.moderation import decisions
+from discussion.organisations import answers
+from discussion.organisations import register as organisations
+from discussion.organisations.verification import COOKIE
 from tests.helpers import csrf_token
 from tests.staff import STRATEGER, add_user, question_id
 
@@ -326,7 +329,7 @@ def test_a_moderated_organisation_waits_for_a_moderator(org_app, client, smtp_se
     moderator_id = add_user(org_app, "mod@example.se", Role.MODERATOR)
     with org_app.app_context():
         moderator = db.session.get(User, moderator_id)
-        moderation.approve(db.session.get(Comment, comment.id), moderator)
+        decisions.approve(db.session.get(Comment, comment.id), moderator)
         db.session.commit()
     smtp_server.wait_for(2)
     assert len(smtp_server.to(AUTHOR)) == 1
@@ -339,7 +342,7 @@ def test_staff_mark_an_answer_by_hand_with_the_same_notification(org_app, client
     with org_app.app_context():
         author = db.session.scalar(select(User).where(User.email == AUTHOR))
         kommunal = organisations.find("Kommunal")
-        organisations.mark_answer(db.session.get(Comment, comment.id), kommunal, author)
+        answers.mark_answer(db.session.get(Comment, comment.id), kommunal, author)
         db.session.commit()
     mails = smtp_server.wait_for(1)
     assert [m["Subject"] for m in mails] == ["Kommunal har svarat på ”Vad tror du?”"]
@@ -419,7 +422,7 @@ def test_the_demo_shows_kommunals_answer_with_its_badge(app, runner, client):
         page,
     )
     with app.app_context():
-        outbox = sorted(path.name for path in mail.outbox_dir().glob("*.eml"))
+        outbox = sorted(path.name for path in mail_outbox.outbox_dir().glob("*.eml"))
     assert outbox == ["000001-author.eml"]  # the demo author was told, in the outbox
     assert runner.invoke(args=["demo", "load"]).exit_code == 0  # and loading again adds nothing
     assert client.get(f"/{STRATEGER}").get_data(as_text=True).count("badge-org") == 1

@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from discussion.auth import accounts
+from discussion.comments import posting
 from discussion.extensions import db
 from discussion.models import (
     Ban,
@@ -18,8 +20,10 @@ from discussion.models import (
     User,
     utcnow,
 )
-from discussion.services import accounts, moderation
-from discussion.services import comments as comment_service
+from discussion.moderation import bans
+from discussion.moderation import decisions as moderating
+from discussion.posts import editing
+from discussion.spam import check
 from tests.staff import (
     EMAILS,
     STRATEGER,
@@ -45,9 +49,7 @@ def post_as_reader(app, body="Ett svar", email="karin@example.se", ip="10.0.0.1"
     """Post and process a comment through the services, as the reader's form does."""
     with app.app_context():
         question = db.session.get(Question, question_id(app, STRATEGER, QUESTION))
-        comment = comment_service.post_comment(
-            question, name="Karin", body=body, email=email, ip=ip
-        )
+        comment = posting.post_comment(question, name="Karin", body=body, email=email, ip=ip)
         db.session.commit()
         db.session.refresh(comment)
         db.session.expunge(comment)
@@ -82,7 +84,7 @@ def test_first_time_holds_a_new_commenter_until_one_comment_is_approved(app, sam
     second = post_as_reader(app, "Andra försöket")
     assert second.state == CommentState.PENDING
     with app.app_context():
-        moderation.approve(db.session.get(Comment, first.id), admin())
+        moderating.approve(db.session.get(Comment, first.id), admin())
         db.session.commit()
     third = post_as_reader(app, "Nu känner ni mig", email=" karin@example.se ")
     assert third.state == CommentState.APPROVED
@@ -94,7 +96,7 @@ def test_first_time_knows_commenters_by_email_not_by_name(app, sample_posts):
     add_staff(app)
     known = post_as_reader(app, email="karin@example.se")
     with app.app_context():
-        moderation.approve(db.session.get(Comment, known.id), admin())
+        moderating.approve(db.session.get(Comment, known.id), admin())
         db.session.commit()
     # Same name "Karin", another address: still a first-timer.
     assert post_as_reader(app, email="annan@example.se").state == CommentState.PENDING
@@ -120,12 +122,12 @@ def test_a_post_overrides_the_site_policy(app, sample_posts):
     use_policy(app, "post")
     with app.app_context():
         post = db.session.scalar(select(Post).where(Post.slug == STRATEGER))
-        moderation.set_policy(post, ModerationPolicy.PRE)
+        editing.set_policy(post, ModerationPolicy.PRE)
         db.session.commit()
     assert post_as_reader(app).state == CommentState.PENDING
     with app.app_context():
         post = db.session.scalar(select(Post).where(Post.slug == STRATEGER))
-        moderation.set_policy(post, None)
+        editing.set_policy(post, None)
         db.session.commit()
     assert post_as_reader(app, "Igen").state == CommentState.APPROVED
 
@@ -146,13 +148,9 @@ def test_the_site_policy_is_a_checked_setting(tmp_path, monkeypatch):
 def test_flagged_comments_wait_even_under_post_moderation(app, sample_posts, monkeypatch):
     use_policy(app, "post")
     monkeypatch.setattr(
-        moderation,
-        "check_spam",
-        lambda comment: (
-            moderation.Routing(CommentState.PENDING, "spam:0.70")
-            if "http" in comment.body_raw
-            else None
-        ),
+        check,
+        "assess",
+        lambda comment: setattr(comment, "spam_score", 0.70 if "http" in comment.body_raw else 0.1),
     )
     flagged = post_as_reader(app, "Köp nu: http://a.example")
     assert flagged.state == CommentState.PENDING
@@ -194,7 +192,7 @@ def test_a_banned_commenter_s_later_comments_are_rejected(app, sample_posts):
     earlier = post_as_reader(app, email="troll@example.se")
     with app.app_context():
         comment = db.session.get(Comment, earlier.id)
-        ban = moderation.ban_commenter(comment, admin(), by_email=True, by_ip=False, days=7)
+        ban = bans.ban_commenter(comment, admin(), by_email=True, by_ip=False, days=7)
         db.session.commit()
         ban_id = ban.id
     assert comment_state(app, earlier.id) == CommentState.APPROVED  # earlier ones stay
@@ -209,7 +207,7 @@ def test_an_ip_ban_applies_to_any_address_from_that_ip(app, sample_posts):
     add_staff(app)
     earlier = post_as_reader(app, email=None, ip="10.6.6.6")
     with app.app_context():
-        moderation.ban_commenter(
+        bans.ban_commenter(
             db.session.get(Comment, earlier.id), admin(), by_email=False, by_ip=True, days=None
         )
         db.session.commit()

@@ -17,11 +17,11 @@ import yaml
 from sqlalchemy import select
 
 from bench.harness import free_port
+from bench.stack import Reader, procfile_commands, wait_until
 from discussion import config
 from discussion.extensions import db
 from discussion.models import Post
-from tests.helpers import ROOT
-from tests.stack import Reader, Stack, procfile_commands, wait_until
+from tests.helpers import ROOT, start_stack
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
@@ -118,7 +118,7 @@ def test_readme_documents_the_way_without_docker():
 
 @pytest.fixture(scope="module")
 def stack(postgres_url, tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("honcho"))
+    stack = start_stack(tmp_path_factory.mktemp("honcho"))
     try:
         stack.add_sample_posts()
         yield stack

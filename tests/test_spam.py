@@ -10,23 +10,25 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from discussion import spam
-from discussion.spam import (
-    QUEUE_THRESHOLD,
-    SPAM_THRESHOLD,
+from discussion.spam import model as spam
+from discussion.spam.model import (
     Metrics,
     ModelParams,
     TextModel,
-    WordLists,
-    clean_text,
     default_model,
     evaluate,
-    find_links,
     load_labelled,
+    shipped_training_set,
+)
+from discussion.spam.scoring import (
+    QUEUE_THRESHOLD,
+    SPAM_THRESHOLD,
+    WordLists,
+    clean_text,
+    find_links,
     reason,
     route,
     score_text,
-    shipped_training_set,
 )
 from tests.helpers import worded
 

@@ -8,6 +8,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
+from discussion.comments import identity, lifecycle
 from discussion.extensions import db
 from discussion.models import (
     Comment,
@@ -18,8 +19,11 @@ from discussion.models import (
     User,
     utcnow,
 )
-from discussion.services import comments as comment_service
-from discussion.services import spam_model, spam_signals, spam_words, spamcheck
+from discussion.spam import check, words
+from discussion.spam import model as spam
+from discussion.spam import signals as form_signals
+from discussion.spam import store as spam_store
+from discussion.spam.scoring import Thresholds
 from tests.helpers import ROOT, form_fields, worded
 
 STRATEGER = "strateger-sokes-eller-kontaktnat"
@@ -38,10 +42,10 @@ def store(question, body, name="Anna", email=None, ip="192.0.2.1", signals=None)
         question_id=question.id,
         author_name=name,
         email=email,
-        email_hash=comment_service.identity_hash(email),
-        ip_hash=comment_service.identity_hash(ip),
+        email_hash=identity.identity_hash(email),
+        ip_hash=identity.identity_hash(ip),
         body_raw=body,
-        body_fingerprint=spam_signals.fingerprint(body),
+        body_fingerprint=form_signals.fingerprint(body),
         signals=signals,
     )
     db.session.add(comment)
@@ -50,28 +54,27 @@ def store(question, body, name="Anna", email=None, ip="192.0.2.1", signals=None)
 
 
 def test_fingerprint_ignores_case_spacing_and_punctuation():
-    assert spam_signals.fingerprint("Köp NU!!  på  www") == spam_signals.fingerprint(
-        "köp nu på www"
-    )
-    assert spam_signals.fingerprint("Köp nu") != spam_signals.fingerprint("Sälj nu")
+    fingerprint = form_signals.fingerprint
+    assert fingerprint("Köp NU!!  på  www") == fingerprint("köp nu på www")
+    assert form_signals.fingerprint("Köp nu") != form_signals.fingerprint("Sälj nu")
 
 
 def test_form_signals_read_the_signed_timestamp_and_the_honeypot(app):
     with app.test_request_context():
-        fresh = spam_signals.form_signals(spam_signals.form_timestamp(), "")
+        fresh = form_signals.form_signals(form_signals.form_timestamp(), "")
         assert fresh["timestamp"] == "valid"
         assert 0 <= fresh["seconds_to_post"] < 5
         assert fresh["honeypot"] is False
-        assert spam_signals.form_signals(None, "")["timestamp"] == "missing"
+        assert form_signals.form_signals(None, "")["timestamp"] == "missing"
         forged = URLSafeTimedSerializer("other-key", salt="samtal.comment-form-time").dumps(0)
-        assert spam_signals.form_signals(forged, "")["timestamp"] == "invalid"
-        assert spam_signals.form_signals(None, "http://spam.example")["honeypot"] is True
+        assert form_signals.form_signals(forged, "")["timestamp"] == "invalid"
+        assert form_signals.form_signals(None, "http://spam.example")["honeypot"] is True
 
 
 def test_plain_swedish_comment_scores_low_with_only_the_model_reason(app, sample_posts):
     with app.app_context():
         comment = store(questions()[0], HAM, signals={"timestamp": "valid", "seconds_to_post": 40})
-        verdict = spamcheck.check(comment)
+        verdict = check.check(comment)
         assert verdict.score < app.config["SAMTAL_SPAM_QUEUE_THRESHOLD"]
         assert [r.split(":")[0] for r in worded(verdict.reasons)] == ["Textmodellen"]
 
@@ -82,8 +85,8 @@ def test_same_text_in_other_threads_and_names_raises_the_score(app, sample_posts
         store(first, HAM, name="Anna")
         store(second, HAM.upper(), name="Bertil")
         comment = store(third, HAM + "!", name="Anna")
-        alone = spamcheck.check(store(first, "En helt annan text om nätverk."))
-        verdict = spamcheck.check(comment)
+        alone = check.check(store(first, "En helt annan text om nätverk."))
+        verdict = check.check(comment)
         assert "Samma text finns i 2 andra trådar och under 1 andra namn" in worded(verdict.reasons)
         assert verdict.score > alone.score + 0.3
 
@@ -92,17 +95,17 @@ def test_fast_posting_and_missing_timestamp_are_reasons(app, sample_posts):
     app.config["SAMTAL_SPAM_MIN_SECONDS"] = 3
     with app.app_context():
         question = questions()[0]
-        fast = spamcheck.check(
+        fast = check.check(
             store(question, HAM, signals={"timestamp": "valid", "seconds_to_post": 0.8})
         )
         assert "Skickad 0.8 s efter att formuläret visades" in worded(fast.reasons)
-        missing = spamcheck.check(store(question, HAM + " igen", signals={"timestamp": "missing"}))
+        missing = check.check(store(question, HAM + " igen", signals={"timestamp": "missing"}))
         assert "Formulärets tidsstämpel saknas" in worded(missing.reasons)
 
 
 def test_a_filled_honeypot_is_spam(app, sample_posts):
     with app.app_context():
-        verdict = spamcheck.check(store(questions()[0], HAM, signals={"honeypot": True}))
+        verdict = check.check(store(questions()[0], HAM, signals={"honeypot": True}))
         assert verdict.score == 1.0
         assert "Det dolda fältet var ifyllt (robot)" in worded(verdict.reasons)
 
@@ -115,7 +118,7 @@ def test_many_comments_per_hour_from_one_ip_raise_the_score(app, sample_posts):
             store(question, f"Kommentar nummer {number} om nätverk", ip="198.51.100.7")
         comment = store(question, "Ännu en kommentar om nätverk", ip="198.51.100.7")
         assert "3 kommentarer senaste timmen från samma IP-adress" in worded(
-            spamcheck.check(comment).reasons
+            check.check(comment).reasons
         )
 
 
@@ -125,7 +128,7 @@ def test_earlier_spam_from_the_same_address_raises_the_score(app, sample_posts):
         old = store(question, "Gammalt skräp", email="x@example.se", ip="203.0.113.9")
         old.state = CommentState.SPAM
         comment = store(question, HAM, email="X@example.se", ip="203.0.113.10")
-        reasons = worded(spamcheck.check(comment).reasons)
+        reasons = worded(check.check(comment).reasons)
         assert "Tidigare skräp från samma e-postadress: 1" in reasons
         assert not any("samma IP-adress" in reason for reason in reasons)
 
@@ -133,10 +136,10 @@ def test_earlier_spam_from_the_same_address_raises_the_score(app, sample_posts):
 def test_routing_follows_the_two_thresholds(app):
     with app.app_context():
         for score, expected in ((0.9, "spam"), (0.85, "spam"), (0.6, "pending"), (0.2, "normal")):
-            assert spamcheck.route(spamcheck.spam.Verdict(score, [])) == expected
+            assert Thresholds.from_config(app.config).route(score) == expected
         app.config["SAMTAL_SPAM_QUEUE_THRESHOLD"] = 0.95
         with pytest.raises(ValueError):
-            spamcheck.route(spamcheck.spam.Verdict(0.5, []))
+            Thresholds.from_config(app.config).route(0.5)
 
 
 def post_form(client, slug, question_id, body, name="Anna", **extra):
@@ -149,8 +152,8 @@ def test_banned_word_sends_a_comment_to_spam_and_suspect_word_to_the_queue(
 ):
     app.config["SAMTAL_SPAM_MIN_SECONDS"] = 0
     with app.app_context():
-        spam_words.add("Viagra", "banned")
-        spam_words.add("fotboll", "suspect")
+        words.add("Viagra", "banned")
+        words.add("fotboll", "suspect")
         question_id = questions()[0].id
     post_form(client, STRATEGER, question_id, "Billig viagra här")
     post_form(client, STRATEGER, question_id, "Nätverk är som FOTBOLL: man måste träna ihop.")
@@ -201,16 +204,16 @@ def test_retraining_on_moderators_decisions_changes_the_verdict(app, sample_post
     app.config["SAMTAL_SPAM_MODEL_PATH"] = str(tmp_path / "model.joblib")
     with app.app_context():
         queue = app.config["SAMTAL_SPAM_QUEUE_THRESHOLD"]
-        before = spam_model.current()
+        before = spam_store.current()
         assert before.score(PROBE) < queue
         user = moderator(app)
         for text in SOLAR:
             comment = store(questions()[0], text)
-            comment_service.change_state(comment, CommentState.SPAM, action="spam", user=user)
+            lifecycle.change_state(comment, CommentState.SPAM, action="spam", user=user)
         db.session.commit()
-        assert len(spam_model.moderator_examples()) == len(SOLAR)
-        after = spam_model.retrain()
-        assert spam_model.current() is after
+        assert len(spam_store.moderator_examples()) == len(SOLAR)
+        after = spam_store.retrain()
+        assert spam_store.current() is after
         assert after.version != before.version
         assert after.score(PROBE) >= queue
 
@@ -219,23 +222,23 @@ def test_the_latest_decision_labels_a_comment(app, sample_posts):
     with app.app_context():
         user = moderator(app)
         comment = store(questions()[0], "Omstridd text")
-        comment_service.change_state(comment, CommentState.SPAM, action="spam", user=user)
-        comment_service.change_state(comment, CommentState.APPROVED, action="not_spam", user=user)
-        comment_service.change_state(comment, CommentState.APPROVED, action="processed")
+        lifecycle.change_state(comment, CommentState.SPAM, action="spam", user=user)
+        lifecycle.change_state(comment, CommentState.APPROVED, action="not_spam", user=user)
+        lifecycle.change_state(comment, CommentState.APPROVED, action="processed")
         db.session.commit()
-        assert spam_model.moderator_examples() == [("Omstridd text", 0)]
+        assert spam_store.moderator_examples() == [("Omstridd text", 0)]
 
 
 def test_the_model_is_loaded_once_and_reloaded_only_when_its_file_changes(app, tmp_path):
     with app.app_context():
-        shared = spam_model.current()
+        shared = spam_store.current()
         app.config["SAMTAL_SPAM_MODEL_PATH"] = str(tmp_path / "model.joblib")
-        spam_model.save(shared)
-        first = spam_model.current()
+        spam_store.save(shared)
+        first = spam_store.current()
         assert first is not shared
-        assert spam_model.current() is first
-        spam_model.forget_loaded()
-        assert spam_model.current() is not first
+        assert spam_store.current() is first
+        spam_store.forget_loaded()
+        assert spam_store.current() is not first
 
 
 YOUTUBE = ROOT / "discussion" / "data" / "youtube-spam"
@@ -286,7 +289,7 @@ def test_comments_older_than_the_window_are_not_duplicates(app, sample_posts):
         old = store(first, HAM, name="Bertil")
         old.created_at = utcnow() - timedelta(hours=48)
         comment = store(second, HAM)
-        assert not any(r.startswith("Samma text") for r in worded(spamcheck.check(comment).reasons))
+        assert not any(r.startswith("Samma text") for r in worded(check.check(comment).reasons))
 
 
 def test_every_processed_comment_records_its_score_and_reasons(app, client, sample_posts):
@@ -319,7 +322,7 @@ def test_an_unreadable_model_file_is_replaced_by_the_default_model(app, tmp_path
     path.write_bytes(b"not a model")
     app.config["SAMTAL_SPAM_MODEL_PATH"] = str(path)
     with app.app_context():
-        model = spam_model.current()
+        model = spam_store.current()
         assert 0 <= model.score("Bra skrivet, tack!") < 0.5
     assert "unusable" in caplog.text
-    assert spamcheck.spam.TextModel.load(path).version == model.version
+    assert spam.TextModel.load(path).version == model.version

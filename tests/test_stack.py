@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from discussion.extensions import db
 from discussion.models import Comment, CommentState, Post
-from discussion.services.posts import import_files, post_files
+from discussion.posts.importing import import_files, post_files
 from tests.helpers import SAMPLE_POSTS, csrf_token
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

@@ -1,50 +1,55 @@
-"""Thin Celery tasks: each re-reads its rows and calls a service, so running twice is harmless."""
+"""Thin Celery tasks: each re-reads its rows and calls a domain function, so running twice is
+harmless. Their names are the constants of `discussion.jobs`, shared with the code that sends
+them."""
 
 from celery import shared_task
 
-from discussion.services import comments, mail, notifications, spam_model
+from discussion import jobs
+from discussion.comments import processing
+from discussion.mail import notifications, outbox
+from discussion.spam import store
 
 
 @shared_task(
-    name="samtal.process_comment", acks_late=True, max_retries=5, soft_time_limit=60, time_limit=90
+    name=jobs.PROCESS_COMMENT, acks_late=True, max_retries=5, soft_time_limit=60, time_limit=90
 )
 def process_comment(comment_id: int) -> bool:
-    return comments.process_comment(comment_id)
+    return processing.process_comment(comment_id)
 
 
-@shared_task(name="samtal.sweep", soft_time_limit=60, time_limit=90)
+@shared_task(name=jobs.SWEEP, soft_time_limit=60, time_limit=90)
 def sweep() -> int:
     """Re-send work lost to a broker outage: comments, announcements and e-mails."""
     return (
-        len(comments.sweep_unprocessed())
+        len(processing.sweep_unprocessed())
         + len(notifications.sweep_unannounced())
-        + len(mail.sweep_unsent())
+        + len(outbox.sweep_unsent())
     )
 
 
-@shared_task(name="samtal.comment_published", acks_late=True, soft_time_limit=30, time_limit=60)
+@shared_task(name=jobs.COMMENT_PUBLISHED, acks_late=True, soft_time_limit=30, time_limit=60)
 def comment_published(comment_id: int) -> int:
     return notifications.comment_published(comment_id)
 
 
-@shared_task(name="samtal.send_email", bind=True, acks_late=True, soft_time_limit=60, time_limit=90)
+@shared_task(name=jobs.SEND_EMAIL, bind=True, acks_late=True, soft_time_limit=60, time_limit=90)
 def send_email(self, outgoing_id: int) -> None:
     """Send one queued e-mail; transient failures come back after the back-off's wait.
 
     The row counts the attempts and gives up when the back-off (SAMTAL_EMAIL_RETRY_FOR_SECONDS)
     is spent. In-process (eager) runs do not wait: the sweep sends the e-mail again.
     """
-    wait = mail.deliver(outgoing_id)
+    wait = outbox.deliver(outgoing_id)
     if wait is not None and not self.request.is_eager:
-        raise self.retry(countdown=wait, max_retries=mail.max_retries())
+        raise self.retry(countdown=wait, max_retries=outbox.max_retries())
 
 
-@shared_task(name="samtal.send_moderator_digests", soft_time_limit=60, time_limit=90)
+@shared_task(name=jobs.MODERATOR_DIGESTS, soft_time_limit=60, time_limit=90)
 def send_moderator_digests() -> int:
     return notifications.send_moderator_digests()
 
 
-@shared_task(name="samtal.retrain_spam_model", soft_time_limit=600, time_limit=900)
+@shared_task(name=jobs.RETRAIN_SPAM_MODEL, soft_time_limit=600, time_limit=900)
 def retrain_spam_model() -> str:
     """Learn from the moderators' decisions; every worker picks the new model up from its file."""
-    return spam_model.retrain().version
+    return store.retrain().version

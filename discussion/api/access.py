@@ -16,10 +16,10 @@ from flask import Response, current_app, request
 from flask_wtf.csrf import ValidationError, validate_csrf
 from sqlalchemy import select
 
-from ..errors import API_PREFIX
 from ..extensions import db
 from ..models import ApiToken, utcnow
 from ..signing import sign, unsign
+from ..web.errors import API_PREFIX
 from .errors import ApiError
 
 WRITE = "api-write"

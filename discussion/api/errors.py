@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import api_error, api_language
+from ..web.errors import api_error, api_language
 
 # code: (status, Swedish, English)
 CATALOGUE: dict[str, tuple[int, str, str]] = {

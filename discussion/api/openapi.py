@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH
-from ..services.moderation import REPORT_REASONS
+from ..moderation.reports import REPORT_REASONS
 from .access import CSRF_HEADER, TOKEN_HEADER
 from .errors import CATALOGUE
 from .threads import MAX_PAGE
@@ -115,6 +115,12 @@ SCHEMAS: dict[str, dict] = {
             "closed": BOOLEAN,
             "comment_count": INTEGER,
             "changed": TIME,
+            "limits": _object(
+                {
+                    "comment": {"type": "integer", "description": "Most characters in a comment"},
+                    "name": {"type": "integer", "description": "Most characters in a name"},
+                }
+            ),
             "questions": {"type": "array", "items": _ref("Question")},
         }
     ),
@@ -186,8 +192,8 @@ SCHEMAS: dict[str, dict] = {
     "Reported": _object({"reported": BOOLEAN}),
     "PostInput": _object(
         {
-            "title": {"type": "string", "maxLength": 300},
-            "author": {"type": "string", "maxLength": 120},
+            "title": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": r"\S"},
+            "author": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": r"\S"},
             "date": {"type": "string", "format": "date"},
             "markdown": STRING,
             "html": STRING,

@@ -18,19 +18,18 @@ from datetime import datetime, timedelta
 
 from flask import url_for
 
+from ..comments.threads import Thread, ThreadEntry, threads_of
+from ..config import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH
 from ..models import Comment, Post
-from ..services.comments import Thread, ThreadEntry, threads_of
+from ..times import iso_utc
 from .errors import ApiError
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
 STAFF_BADGE = "Skribent"
 EPOCH = datetime(1970, 1, 1)
-
-
-def timestamp(moment: datetime) -> str:
-    """Stored times are naive UTC; the API says so."""
-    return moment.isoformat(timespec="seconds") + "Z"
+# What a form may send, so the widget checks the same lengths the server does.
+LIMITS = {"comment": COMMENT_MAX_LENGTH, "name": NAME_MAX_LENGTH}
 
 
 # --- cursors ---------------------------------------------------------------------------------
@@ -87,7 +86,7 @@ def comment_json(comment: Comment, removed: bool, slug: str) -> dict:
         "removed": removed,
         "author": None if removed else comment.author_name,
         "html": None if removed else comment.body_html,
-        "created": timestamp(comment.created_at),
+        "created": iso_utc(comment.created_at),
         "badges": [] if removed else badges(comment),
         "url": url_for("reader.post", slug=slug, _anchor=f"kommentar-{comment.id}", _external=True),
         "replies": [],
@@ -162,7 +161,8 @@ def post_json(post: Post, limit: int) -> dict:
         "feed": url_for("feeds.post", slug=post.slug, _external=True),
         "closed": bool(post.closed),
         "comment_count": sum(thread.visible_count for thread in threads),
-        "changed": timestamp(post.threads_changed_at),
+        "changed": iso_utc(post.threads_changed_at),
+        "limits": LIMITS,
         "questions": [
             question_json(thread, post, page_of(thread, post.slug, None, limit))
             for thread in threads

@@ -1,5 +1,9 @@
-"""The API's endpoints. Reads are cached by thread version; writes go through the same forms and
-services as the reader's page, so a comment sent here meets exactly the same rules."""
+"""The JSON API under /api/v1, for blogs that embed Samtal: read threads, post, report.
+
+Reads are cached by thread version; writes go through the same forms and the same posting
+path as the reader's page, so a comment sent here meets exactly the same rules. `init_app`
+registers the blueprint and its CORS headers (for every /api/ answer, errors too).
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,36 @@ import hashlib
 import json
 from datetime import datetime
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
 from sqlalchemy import bindparam, select
 from werkzeug.exceptions import Conflict, NotFound
 from werkzeug.http import is_resource_modified
 
-from .. import limits
 from ..auth.access import current_staff
-from ..extensions import db
+from ..comments import posting
+from ..comments.threads import visible_counts
+from ..extensions import csrf, db
 from ..models import Comment, CommentState, Post, Question, row_by_id
-from ..reader import posting
+from ..moderation import reports
+from ..organisations import verification
+from ..posts.importing import save_post
+from ..posts.lookups import post_or_404, question_or_404, refuse_if_closed
 from ..reader.forms import CommentForm, ReportForm
-from ..reader.views import post_or_404, question_or_404, refuse_if_closed
-from ..services import comments as comment_service
-from ..services import moderation, spam_signals, verification
-from ..services.posts import save_post
-from . import access, bp, openapi, posts
-from .errors import ApiError
+from ..spam import signals
+from ..times import iso_utc
+from ..web import limits
+from . import access, openapi, posts
+from .access import add_cors_headers
+from .errors import ApiError, handle
 from .payload import clean_text, form_data
-from .threads import DEFAULT_PAGE, MAX_PAGE, Cursor, cache, post_json, thread_json, timestamp
+from .threads import DEFAULT_PAGE, MAX_PAGE, Cursor, cache, post_json, thread_json
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.register_error_handler(ApiError, handle)
 
 MAX_COUNTED_POSTS = 100
 # Bump when the JSON of a read changes shape, so no cache (ours or a browser's) serves the old.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -108,7 +119,7 @@ def counts():
     if len(slugs) > MAX_COUNTED_POSTS:
         raise ApiError("too_many_posts")
     ids = dict(db.session.execute(select(Post.slug, Post.id).where(Post.slug.in_(slugs))).all())
-    visible = comment_service.visible_counts(list(ids.values())) if ids else {}
+    visible = visible_counts(list(ids.values())) if ids else {}
     response = jsonify(counts={slug: visible.get(post_id, 0) for slug, post_id in ids.items()})
     response.headers["Cache-Control"] = "no-cache"
     response.add_etag()
@@ -152,7 +163,7 @@ def token(slug: str):
     response = jsonify(
         token=access.write_token(slug),
         expires_in=access.token_seconds(),
-        form_ts=spam_signals.form_timestamp(),
+        form_ts=signals.form_timestamp(),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -164,7 +175,7 @@ COMMENT_FIELDS = ("name", "email", "body", "parent_id", "notify")
 @bp.post("/posts/<slug>/questions/<int:question_id>/comments")
 @limits.comments
 def post_comment(slug: str, question_id: int):
-    """Post an answer or a reply: the reader form's validation and the same posting services."""
+    """Post an answer or a reply: the reader form's validation and the same posting path."""
     data = access.check_write(slug)
     post = _post_or_404(slug)
     question = _question_or_404(post, question_id)
@@ -179,8 +190,17 @@ def post_comment(slug: str, question_id: int):
     if not form.validate():
         raise ApiError("validation_failed", fields=form.errors)
     try:
-        comment = posting.submit(form, question, staff, _text(data, "ts"), _text(data, "website"))
-    except comment_service.ThreadMismatch:
+        comment = posting.submit(
+            form,
+            question,
+            staff,
+            ip=request.remote_addr,
+            # A cross-origin call never has cookies; a same-origin page may hold the proof.
+            writer_cookie=request.cookies.get(verification.COOKIE),
+            form_time=_text(data, "ts"),
+            trap=_text(data, "website"),
+        )
+    except posting.ThreadMismatch:
         raise ApiError("thread_mismatch") from None
     response = jsonify(comment=own_comment_json(comment))
     response.status_code = 201
@@ -218,7 +238,7 @@ def own_comment_json(comment: Comment) -> dict:
         "text": comment.body_raw,
         "html": comment.body_html,
         "state": public_state(comment),
-        "created": timestamp(comment.created_at),
+        "created": iso_utc(comment.created_at),
     }
 
 
@@ -234,10 +254,10 @@ def report_comment(comment_id: int):
     if not form.validate():
         raise ApiError("validation_failed", fields=form.errors)
     try:
-        recorded = moderation.report(
+        recorded = reports.report(
             comment, form.reason.data, ip=request.remote_addr, note=form.note.data
         )
-    except moderation.ModerationError:
+    except reports.ReportError:
         db.session.rollback()
         raise ApiError("not_reportable") from None
     if not recorded:
@@ -260,3 +280,10 @@ def put_post(slug: str):
     post_id, _ = _post_version(slug)
     body = post_json(db.session.get(Post, post_id), DEFAULT_PAGE)
     return jsonify(body), 201 if created else 200
+
+
+def init_app(app: Flask) -> None:
+    # Writes carry their own proof (a signed write token, or the CSRF token in a header).
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+    app.after_request(add_cors_headers)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Post, Role
-from ..services import accounts
+from . import accounts
 
 users_cli = AppGroup("users", help="Staff accounts: authors, moderators and admins.")
 ROLES = click.Choice([role.value for role in Role])

@@ -1,10 +1,20 @@
-from flask import current_app, flash, redirect, render_template, url_for
+"""The pages an e-mail's links open: verify an address, confirm reply notifications, unsubscribe.
+
+None needs an account: the signed token in the link is the permission. Each link shows a page
+with one button first (GET changes nothing), so a mail scanner that follows links cannot use up
+a single-use link or unsubscribe anyone.
+"""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..errors import render_error
 from ..extensions import csrf, db
-from ..services import mail, notifications, verification
-from . import bp
+from ..mail import subscriptions
+from ..organisations import answers, verification
+from ..web.cookies import set_cookie
+from ..web.errors import render_error
+
+bp = Blueprint("email_links", __name__, url_prefix="/epost")
 
 
 @bp.errorhandler(verification.VerificationError)
@@ -26,7 +36,7 @@ def verify(token: str):
 @bp.post("/bekrafta/<token>")
 def confirm_verification(token: str):
     """Verify the address, publish the comments it held, and remember this browser."""
-    verified = verification.confirm(token)
+    verified = answers.confirm(token)
     first = next((c for c in verified.comments if c.visible), None)
     if first is not None:
         flash(
@@ -45,17 +55,8 @@ def confirm_verification(token: str):
             "success",
         )
         target = url_for("reader.index")
-    response = redirect(target)
     value, max_age = verification.writer_cookie(verified.address)
-    response.set_cookie(
-        verification.COOKIE,
-        value,
-        max_age=max_age,
-        httponly=True,
-        samesite="Lax",
-        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
-    )
-    return response
+    return set_cookie(redirect(target), verification.COOKIE, value, max_age)
 
 
 @bp.get("/svar/<token>")
@@ -66,7 +67,7 @@ def confirm_replies(token: str):
 
 @bp.post("/svar/<token>")
 def confirm_replies_done(token: str):
-    done, reply = notifications.confirm_replies(token)
+    done, reply = subscriptions.confirm_replies(token)
     if not done:
         return render_error(400, _("Länken är ogiltig eller har gått ut."))
     flash(_("Tack! Du får nu e-post när någon svarar på dina kommentarer."), "success")
@@ -85,6 +86,6 @@ def unsubscribe(token: str):
 @bp.post("/avregistrera/<token>")
 @csrf.exempt  # RFC 8058 one-click: the mail client posts without our form; the token suffices
 def unsubscribe_done(token: str):
-    if mail.unsubscribe(token) is None:
+    if subscriptions.unsubscribe(token) is None:
         return render_error(400, _("Länken är ogiltig."))
     return render_template("email_links/unsubscribed.html")

@@ -1,15 +1,6 @@
-"""Staff pages under /moderera: the queue, the audit log, unanswered comments, posts, accounts."""
+"""Moderation: staff's decisions about comments, bans, readers' reports, and the staff pages.
 
-from flask import Blueprint, Flask
-
-from .labels import FILTERS
-
-bp = Blueprint("moderation", __name__, url_prefix="/moderera")
-
-
-def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(FILTERS)
-    app.register_blueprint(bp)
-
-
-from . import views  # noqa: E402,F401  (the views register themselves on bp)
+- `decisions`: approve, reject, spam, not spam, edits and bulk actions, each in the audit log.
+- `bans`, `reports`: keeping a commenter out; readers' reports and their threshold.
+- `views`, `forms`, `listings`, `labels`: the pages under /moderera and what they read and say.
+"""

@@ -3,9 +3,9 @@ from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from ..config import COMMENT_MAX_LENGTH
-from ..forms import Form
 from ..models import ModerationPolicy, Role, is_row_id
-from ..services.moderation import ACTIONS
+from ..web.forms import Form
+from .decisions import ACTIONS
 
 REASON_MAX_LENGTH = 500
 BAN_DAYS = ("1", "7", "30", "365", "")  # "" means until further notice

@@ -24,7 +24,7 @@ from ..models import (
     Role,
     User,
 )
-from ..pagination import Page, paginate
+from ..web.pagination import Page, paginate
 
 
 @dataclass(frozen=True)

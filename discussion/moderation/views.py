@@ -1,17 +1,21 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+"""Staff pages under /moderera: the queue, the audit log, unanswered comments, posts, accounts."""
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..auth import accounts
 from ..auth.access import has_role, role_required
+from ..comments.routing import site_policy
 from ..extensions import db
 from ..models import Ban, Comment, Post, Question, Role, User, is_row_id, row_by_id, utcnow
-from ..pagination import page_number
-from ..services import accounts
-from ..services import moderation as moderation_service
-from ..services.moderation import ModerationError
-from . import bp, listings
+from ..posts import editing
+from ..refusals import commit_or_flash
+from ..web.pagination import page_number
+from . import bans as ban_service
+from . import decisions, listings
 from .forms import (
     AccountForm,
     BanForm,
@@ -22,8 +26,16 @@ from .forms import (
     PostSettingsForm,
     QuestionForm,
 )
+from .labels import FILTERS
 
 STAFF = (Role.AUTHOR, Role.MODERATOR)  # an admin passes every check anyway
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderera")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(FILTERS)
+    app.register_blueprint(bp)
 
 
 def me() -> User:
@@ -85,18 +97,6 @@ def done_message(action: str, count: int = 1) -> str:
     return messages[action]
 
 
-def commit_or_flash(work, success: str) -> None:
-    """Run a service call: commit and say so, or roll back and show the reason."""
-    try:
-        work()
-    except ModerationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return
-    db.session.commit()
-    flash(success, "success")
-
-
 def form_errors(form) -> str:
     """Every error of the form in one line (messages may be lazy strings)."""
     return " ".join(str(message) for messages in form.errors.values() for message in messages)
@@ -133,7 +133,7 @@ def decide(comment_id: int):
         abort(400, _("Okänd åtgärd."))
     action = form.action.data
     commit_or_flash(
-        lambda: moderation_service.moderate(
+        lambda: decisions.moderate(
             comment, action, me(), reason=form.reason.data, seen_state=form.seen.data or None
         ),
         done_message(action),
@@ -157,9 +157,7 @@ def bulk():
     ).all()
     if len(comments) != len(ids):
         abort(403, _("Urvalet innehåller kommentarer du inte får moderera."))
-    result = moderation_service.moderate_many(
-        comments, form.action.data, me(), reason=form.reason.data
-    )
+    result = decisions.moderate_many(comments, form.action.data, me(), reason=form.reason.data)
     db.session.commit()
     flash(done_message(form.action.data, len(result.done)), "success")
     if result.skipped:
@@ -184,7 +182,7 @@ def edit(comment_id: int):
         flash(form_errors(form), "error")
         return redirect(back_to(form.next.data))
     commit_or_flash(
-        lambda: moderation_service.edit_text(comment, me(), form.body.data, form.reason.data),
+        lambda: decisions.edit_text(comment, me(), form.body.data, form.reason.data),
         _("Texten är ändrad; originalet finns kvar i historiken."),
     )
     return redirect(back_to(form.next.data))
@@ -204,7 +202,7 @@ def ban(comment_id: int):
         flash(form_errors(form), "error")
         return redirect(back_to(form.next.data))
     commit_or_flash(
-        lambda: moderation_service.ban_commenter(
+        lambda: ban_service.ban_commenter(
             comment,
             me(),
             by_email=form.by_email.data,
@@ -237,7 +235,7 @@ def lift_ban(ban_id: int):
     ban = row_by_id(Ban, ban_id)
     if ban is None:
         abort(404, _("Avstängningen finns inte."))
-    moderation_service.lift_ban(ban)
+    ban_service.lift_ban(ban)
     db.session.commit()
     flash(_("Avstängningen är hävd."), "success")
     return redirect(url_for(".bans"))
@@ -291,7 +289,7 @@ def post_settings(post_id: int):
     return render_template(
         "moderation/post.html",
         post=post,
-        site_policy=moderation_service.site_policy(),
+        site_policy=site_policy(),
         edit_questions=may_edit_questions(post),
         new_question=NewQuestionForm(formdata=None),
     )
@@ -304,8 +302,8 @@ def save_post_settings(post_id: int):
     form = PostSettingsForm()
     if not form.validate():
         abort(400, _("Okänd policy."))
-    moderation_service.set_policy(post, form.policy.data or None)
-    moderation_service.set_post_closed(post, form.closed.data)
+    editing.set_policy(post, form.policy.data or None)
+    editing.set_post_closed(post, form.closed.data)
     db.session.commit()
     flash(_("Inställningarna är sparade."), "success")
     return redirect(url_for(".post_settings", post_id=post.id))
@@ -322,20 +320,20 @@ def add_question(post_id: int):
         flash(form_errors(form), "error")
     else:
         commit_or_flash(
-            lambda: moderation_service.add_question(post, form.text.data),
+            lambda: editing.add_question(post, form.text.data),
             _("Frågan är tillagd."),
         )
     return redirect(url_for(".post_settings", post_id=post.id))
 
 
 QUESTION_ACTIONS = {
-    "save": (lambda q, text: moderation_service.edit_question(q, text), True),
-    "up": (lambda q, text: moderation_service.move_question(q, -1), True),
-    "down": (lambda q, text: moderation_service.move_question(q, 1), True),
-    "hide": (lambda q, text: moderation_service.set_question_hidden(q, True), True),
-    "show": (lambda q, text: moderation_service.set_question_hidden(q, False), True),
-    "close": (lambda q, text: moderation_service.set_question_closed(q, True), False),
-    "open": (lambda q, text: moderation_service.set_question_closed(q, False), False),
+    "save": (lambda q, text: editing.edit_question(q, text), True),
+    "up": (lambda q, text: editing.move_question(q, -1), True),
+    "down": (lambda q, text: editing.move_question(q, 1), True),
+    "hide": (lambda q, text: editing.set_question_hidden(q, True), True),
+    "show": (lambda q, text: editing.set_question_hidden(q, False), True),
+    "close": (lambda q, text: editing.set_question_closed(q, True), False),
+    "open": (lambda q, text: editing.set_question_closed(q, False), False),
 }
 
 

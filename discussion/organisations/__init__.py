@@ -1,11 +1,8 @@
-"""Staff pages for organisations (/moderera/organisationer), their answers and the e-mail outbox.
+"""Organisations that answer in threads, proved by their e-mail domain, never by a typed name.
 
-Also the `orgs` command (cli.py). Admins register organisations and read the outbox; authors
-and moderators mark answers by hand and invite organisations to a post's threads.
+- `register`: the organisations and their domains (look-alikes never match).
+- `verification`: holding a comment from an organisation's address until a link sent to that
+  address is pressed; remembering the browser that pressed it.
+- `answers`: publishing a confirmed answer, marking one by hand, inviting an organisation.
+- `views`, `forms`, `cli`: the staff pages and the `orgs` command.
 """
-
-from flask import Blueprint
-
-bp = Blueprint("organisations", __name__, url_prefix="/moderera")
-
-from . import views  # noqa: E402,F401  (the views register themselves on bp)

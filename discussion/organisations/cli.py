@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Post
-from ..services import organisations as organisation_service
-from ..services.organisations import OrganisationError
+from . import answers
+from . import register as organisation_service
+from .register import OrganisationError
 
 orgs_cli = AppGroup("orgs", help="Organisations whose verified e-mail domains earn a badge.")
 
@@ -69,7 +70,7 @@ def invite(name: str, slug: str, address: str) -> None:
     if post is None:
         raise click.ClickException(f"no post with slug {slug!r}")
     try:
-        row = organisation_service.invite(organisation, post, address)
+        row = answers.invite(organisation, post, address)
     except OrganisationError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None

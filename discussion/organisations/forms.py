@@ -2,9 +2,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from ..forms import Form
 from ..models import MAX_ID
-from ..services.organisations import BADGE_LIMIT, NAME_LIMIT
+from ..web.forms import Form
+from .register import BADGE_LIMIT, NAME_LIMIT
 
 
 class OrganisationForm(Form):
@@ -28,10 +28,6 @@ class DomainForm(Form):
 
 class ModerateAnswersForm(Form):
     moderate = BooleanField()
-
-
-class ConfirmForm(Form):
-    """A button with nothing to fill in: only the CSRF token is checked."""
 
 
 class MarkAnswerForm(Form):

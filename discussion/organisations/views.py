@@ -1,4 +1,10 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+"""Staff pages for organisations (/moderera/organisationer) and their answers.
+
+Admins register organisations; authors and moderators mark answers by hand and invite
+organisations to a post's threads. Also the `orgs` command (cli.py).
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -6,16 +12,7 @@ from sqlalchemy.orm import joinedload
 from ..auth.access import role_required
 from ..domains import parse_address
 from ..extensions import db
-from ..models import (
-    Comment,
-    CommentState,
-    EmailStatus,
-    Organisation,
-    OutgoingEmail,
-    Role,
-    VerifiedAddress,
-    row_by_id,
-)
+from ..models import Comment, CommentState, Organisation, Role, VerifiedAddress, row_by_id
 from ..moderation import listings
 from ..moderation.views import (
     STAFF,
@@ -24,22 +21,22 @@ from ..moderation.views import (
     me,
     post_to_manage,
 )
-from ..pagination import page_number, paginate
-from ..services import mail
-from ..services import organisations as organisation_service
-from ..services.organisations import OrganisationError
-from . import bp
+from ..refusals import commit_or_flash
+from ..web.forms import ConfirmForm
+from . import answers as answer_service
+from . import register as organisation_service
 from .forms import (
-    ConfirmForm,
     DomainForm,
     InviteForm,
     MarkAnswerForm,
     ModerateAnswersForm,
     OrganisationForm,
 )
+from .register import OrganisationError
 
-OUTBOX_PER_PAGE = 50
 LISTED_ANSWERS = 50
+
+bp = Blueprint("organisations", __name__, url_prefix="/moderera")
 
 
 @bp.app_context_processor
@@ -53,18 +50,6 @@ def organisation_or_404(organisation_id: int) -> Organisation:
     if organisation is None:
         abort(404, _("Organisationen finns inte."))
     return organisation
-
-
-def apply(work, success: str) -> None:
-    """Run a change to the register: commit and say so, or roll back and show why not."""
-    try:
-        work()
-    except OrganisationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return
-    db.session.commit()
-    flash(success, "success")
 
 
 # --- the register (admins) -----------------------------------------------------------------------
@@ -96,7 +81,7 @@ def add_organisation():
     if not form.validate():
         flash(form_errors(form), "error")
     else:
-        apply(
+        commit_or_flash(
             lambda: organisation_service.add_organisation(
                 form.name.data,
                 form.domain_list(),
@@ -115,7 +100,7 @@ def add_domain(organisation_id: int):
     form = DomainForm()
     if not form.validate():
         abort(400, _("Ange en domän."))
-    apply(
+    commit_or_flash(
         lambda: organisation_service.add_domain(organisation, form.domain.data),
         _("Domänen är tillagd."),
     )
@@ -129,7 +114,7 @@ def remove_domain(organisation_id: int):
     form = DomainForm()
     if not form.validate():
         abort(400, _("Ange en domän."))
-    apply(
+    commit_or_flash(
         lambda: organisation_service.remove_domain(organisation, form.domain.data),
         _("Domänen är borttagen."),
     )
@@ -203,7 +188,7 @@ def mark_answer():
     organisation = (
         organisation_or_404(form.organisation_id.data) if form.organisation_id.data else None
     )
-    organisation_service.mark_answer(comment, organisation, me())
+    answer_service.mark_answer(comment, organisation, me())
     db.session.commit()
     if organisation is None:
         flash(_("Kommentar %(id)d har inget organisationsmärke.", id=comment.id), "success")
@@ -230,7 +215,7 @@ def invite(post_id: int):
         return redirect(url_for("moderation.post_settings", post_id=post.id))
     organisation = organisation_or_404(form.organisation_id.data)
     try:
-        row = organisation_service.invite(organisation, post, form.email.data, user=me())
+        row = answer_service.invite(organisation, post, form.email.data, user=me())
     except OrganisationError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -241,52 +226,3 @@ def invite(post_id: int):
     else:
         flash(_("Inbjudan till %(org)s är skickad.", org=organisation.name), "success")
     return redirect(url_for("moderation.post_settings", post_id=post.id))
-
-
-# --- the outbox (admins) -------------------------------------------------------------------------
-
-
-@bp.get("/utkorg")
-@role_required(Role.ADMIN)
-def outbox():
-    """Every e-mail, newest first: sent, waiting or failed, with the last error."""
-    status = request.args.get("status")
-    statement = select(OutgoingEmail).order_by(OutgoingEmail.id.desc())
-    if status in set(EmailStatus):
-        statement = statement.where(OutgoingEmail.status == status)
-    counts = dict(
-        db.session.execute(
-            select(OutgoingEmail.status, func.count()).group_by(OutgoingEmail.status)
-        ).all()
-    )
-    return render_template(
-        "organisations/outbox.html",
-        page=paginate(statement, page_number(), OUTBOX_PER_PAGE),
-        counts=counts,
-        status=status,
-        outbox_dir=mail.outbox_dir(),
-    )
-
-
-@bp.get("/utkorg/<int:outgoing_id>")
-@role_required(Role.ADMIN)
-def outgoing_email(outgoing_id: int):
-    """One e-mail as it was written, with its delivery history."""
-    row = row_by_id(OutgoingEmail, outgoing_id)
-    if row is None:
-        abort(404, _("E-postmeddelandet finns inte."))
-    return render_template("organisations/outgoing.html", row=row)
-
-
-@bp.post("/utkorg/<int:outgoing_id>/skicka-igen")
-@role_required(Role.ADMIN)
-def send_again(outgoing_id: int):
-    row = row_by_id(OutgoingEmail, outgoing_id)
-    if row is None:
-        abort(404, _("E-postmeddelandet finns inte."))
-    if not ConfirmForm().validate():
-        abort(400)
-    mail.send_again(row)
-    db.session.commit()
-    flash(_("Meddelandet skickas igen."), "success")
-    return redirect(url_for(".outbox"))

@@ -3,9 +3,9 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, TextArea
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
 
 from ..config import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH
-from ..forms import Form
-from ..services.moderation import REPORT_REASONS
+from ..moderation.reports import REPORT_REASONS
 from ..text import clean_name, has_visible_character
+from ..web.forms import Form
 
 
 class CommentForm(Form):

@@ -1,45 +1,32 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+"""What readers see and do: the list of posts, a post with its question threads, replying and
+reporting (no account, no JavaScript needed for any of it)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from .. import limits
 from ..auth.access import current_staff
+from ..comments import posting
+from ..comments.threads import threads_of, visible_counts
 from ..config import VERIFY_LINK_HOURS
 from ..extensions import db
-from ..models import Post, Question, row_by_id
-from ..services import comments as comment_service
-from ..services import spam_signals, verification
-from . import bp, posting
-from .forms import CommentForm
+from ..models import Comment, Post, row_by_id
+from ..moderation import reports
+from ..organisations import verification
+from ..posts.lookups import post_or_404, question_or_404, refuse_if_closed
+from ..spam import signals
+from ..web import limits
+from .forms import CommentForm, ReportForm
 
-
-def post_or_404(slug: str) -> Post:
-    post = db.session.scalar(select(Post).where(Post.slug == slug))
-    if post is None:
-        abort(404, _("Det finns inget inlägg med adressen /%(slug)s.", slug=slug))
-    return post
-
-
-def question_or_404(post: Post, question_id: int) -> Question:
-    question = row_by_id(Question, question_id)
-    if question is None or question.post_id != post.id or question.hidden:
-        abort(404, _("Frågan finns inte i det här inlägget."))
-    return question
-
-
-def refuse_if_closed(post: Post, question: Question) -> None:
-    """409 Conflict: the thread exists but is closed for now, and may open again."""
-    if post.closed:
-        abort(409, _("Inlägget är stängt för nya kommentarer. Din kommentar sparades inte."))
-    if question.closed:
-        abort(409, _("Tråden är stängd för nya kommentarer. Din kommentar sparades inte."))
+bp = Blueprint("reader", __name__)
 
 
 @bp.get("/")
 def index():
     """The posts, newest first, with how many comments each shows."""
     posts = db.session.scalars(select(Post).order_by(Post.published.desc(), Post.id.desc())).all()
-    counts = comment_service.visible_counts([post.id for post in posts])
+    counts = visible_counts([post.id for post in posts])
     return render_template("reader/index.html", posts=posts, counts=counts)
 
 
@@ -52,7 +39,7 @@ def post(slug: str):
 
 def render_post_page(post: Post, form: CommentForm | None = None, form_target=None, status=200):
     """The post page; the reply form of one comment is shown when asked for (?svara=ID)."""
-    threads = comment_service.threads_of(post)
+    threads = threads_of(post)
     reply_to = form_target[1] if form_target else request.args.get("svara", type=int)
     return (
         render_template(
@@ -63,7 +50,7 @@ def render_post_page(post: Post, form: CommentForm | None = None, form_target=No
             form_target=form_target,
             reply_to=reply_to,
             report_to=request.args.get("anmal", type=int),
-            form_ts=spam_signals.form_timestamp(),
+            form_ts=signals.form_timestamp(),
         ),
         status,
     )
@@ -92,9 +79,15 @@ def comment(slug: str, question_id: int):
         return render_post_page(post, form=form, form_target=target, status=422)
     try:
         comment = posting.submit(
-            form, question, staff, request.form.get("ts"), request.form.get("website")
+            form,
+            question,
+            staff,
+            ip=request.remote_addr,
+            writer_cookie=request.cookies.get(verification.COOKIE),
+            form_time=request.form.get("ts"),
+            trap=request.form.get("website"),
         )
-    except comment_service.ThreadMismatch:
+    except posting.ThreadMismatch:
         abort(400, _("Kommentaren du svarar på hör inte till den här tråden."))
     if comment.visible:
         flash(_("Tack! Din kommentar är publicerad."), "success")
@@ -114,4 +107,28 @@ def comment(slug: str, question_id: int):
     else:
         flash(_("Tack! Din kommentar är mottagen och visas när den har granskats."), "info")
         anchor = f"trad-{question.id}"
+    return redirect(url_for(".post", slug=post.slug, _anchor=anchor))
+
+
+@bp.post("/<slug>/kommentar/<int:comment_id>/anmal")
+@limits.reports
+def report(slug: str, comment_id: int):
+    """Record a report; at the threshold the comment is hidden until a moderator decides."""
+    post = post_or_404(slug)
+    comment = row_by_id(Comment, comment_id, with_for_update=True)
+    if comment is None or comment.post_id != post.id or not comment.visible:
+        abort(404, _("Kommentaren finns inte eller visas inte längre."))
+    form = ReportForm()
+    if not form.validate():
+        flash(_("Välj ett skäl till anmälan."), "error")
+        return redirect(
+            url_for(".post", slug=post.slug, anmal=comment.id, _anchor=f"anmal-{comment.id}")
+        )
+    reports.report(comment, form.reason.data, ip=request.remote_addr, note=form.note.data)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same reader's report, sent twice at once: it counts once
+        db.session.rollback()
+    flash(_("Tack! En moderator tittar på kommentaren."), "success")
+    anchor = f"kommentar-{comment.id}" if comment.visible else f"trad-{comment.question_id}"
     return redirect(url_for(".post", slug=post.slug, _anchor=anchor))

@@ -247,8 +247,9 @@
 
   Widget.prototype.form = function (thread, parent, close, replies) {
     var self = this;
-    var body = h("textarea", { id: uid("body"), name: "body", required: true, maxlength: "5000", rows: parent ? "3" : "5" });
-    var name = h("input", { id: uid("name"), name: "name", type: "text", required: true, maxlength: "80", autocomplete: "name" });
+    var limits = this.post.limits;  // the server's own limits (COMMENT_MAX_LENGTH, NAME_MAX_LENGTH)
+    var body = h("textarea", { id: uid("body"), name: "body", required: true, maxlength: String(limits.comment), rows: parent ? "3" : "5" });
+    var name = h("input", { id: uid("name"), name: "name", type: "text", required: true, maxlength: String(limits.name), autocomplete: "name" });
     var email = h("input", { id: uid("email"), name: "email", type: "email", maxlength: "254", autocomplete: "email" });
     var notify = h("input", { id: uid("notify"), name: "notify", type: "checkbox" });
     var trap = h("input", { id: uid("website"), name: "website", type: "text", tabindex: "-1", autocomplete: "off" });

@@ -1,1 +1,0 @@
-"""The verbs of Samtal. Views, CLI commands and Celery tasks all call these, so rules live once."""
