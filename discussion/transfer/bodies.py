@@ -39,7 +39,7 @@ PARAGRAPH_LIKE_TAGS = frozenset(
 )
 CELL_TAGS = frozenset({"td", "th"})
 BLOCK_TAGS = frozenset(
-    {"p", "blockquote", "ul", "ol", "li", "pre", "hr", "br"} | PARAGRAPH_LIKE_TAGS | CELL_TAGS
+    {"p", "blockquote", "ul", "ol", "li", "pre", "hr"} | PARAGRAPH_LIKE_TAGS | CELL_TAGS
 )
 LINK_SCHEMES = ("http:", "https:", "mailto:")
 
@@ -56,6 +56,9 @@ _WHITESPACE_RE = re.compile(r"\s+")
 # HTML's white space; a no-break space is text.
 _SPACES_RE = re.compile(r"[ \t\n]+")
 _AROUND_BREAK_RE = re.compile(r" *\n *")
+_BLANK_LINE_BETWEEN_TAGS_RE = re.compile(
+    r"</?([A-Za-z][A-Za-z0-9]*)\b[^<>]*>([ \t]*\n(?:[ \t]*\n)+[ \t]*)(?=</?([A-Za-z][A-Za-z0-9]*))"
+)
 _WHITESPACE_RUN_RE = re.compile(r"[ \t]+")
 _TAG_RE = re.compile(
     r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[^\s/>=\"']+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)"
@@ -118,10 +121,24 @@ def html_to_text(source: str | None, *, raw_newlines: bool = False) -> str:
     simple = _simple_html_to_text(text, raw_newlines=raw_newlines)
     if simple is not None:
         return simple
+    return _full_html_to_text(text, raw_newlines=raw_newlines)
+
+
+def _full_html_to_text(text: str, *, raw_newlines: bool) -> str:
+    """bs4 and markdownify, for HTML the fast path does not claim."""
+    if raw_newlines and "<pre" not in text.lower():
+        text = _BLANK_LINE_BETWEEN_TAGS_RE.sub(_blank_line_as_breaks, text)
     soup = BeautifulSoup(text, "html.parser")
     _simplify(soup, raw_newlines=raw_newlines)
-    markdown = _CONVERTER.convert_soup(soup)
-    return _tidy(markdown)
+    return _tidy(_CONVERTER.convert_soup(soup))
+
+
+def _blank_line_as_breaks(match: re.Match[str]) -> str:
+    """A typed blank line between two inline tags, which bs4 would shrink to one newline."""
+    before, after = match.group(1).lower(), match.group(3).lower()
+    if before in BLOCK_TAGS or after in BLOCK_TAGS:
+        return match.group(0)
+    return match.group(0)[: -len(match.group(2))] + "<br><br>"
 
 
 def _plain_to_markdown(text: str, *, raw_newlines: bool) -> str:
@@ -341,6 +358,8 @@ def _chomp(text: str) -> tuple[str, str, str]:
 
 def _inline(name: str, values: dict[str, str], text: str) -> str:
     """One inline element as markdownify converts it."""
+    if name == "a" and not _is_safe_link(values.get("href")):
+        return text  # unwrapped, as the full path does
     prefix, suffix, text = _chomp(text)
     if not text:
         return ""
@@ -353,9 +372,7 @@ def _inline(name: str, values: dict[str, str], text: str) -> str:
     if name != "a":
         marker = SIMPLE_INLINE_TAGS[name]
         return f"{prefix}{marker}{text}{marker}{suffix}"
-    href = values.get("href")
-    if not _is_safe_link(href):
-        return f"{prefix}{text}{suffix}"
+    href = values["href"]
     title = values.get("title")
     if text.replace(r"\_", "_") == href and not title:
         return f"{prefix}<{href}>{suffix}"
