@@ -21,46 +21,50 @@ from ..bodies import clean_line, html_to_text
 from ..records import FormatError, Source, SourceComment, SourceThread
 from ._common import EPOCH, SourceBuilder, parse_datetime, shorten
 from ._sniff import wrong_format
-from ._xml import iterparse, text_of
+from ._xml import XmlEvents, text_of
 
 __all__ = ["read_disqus"]
 
 NAMESPACE = "{http://disqus.com}"
 INTERNALS = "{http://disqus.com/disqus-internals}"
 DSQ_ID = INTERNALS + "id"
-ROOT = NAMESPACE + "disqus"
+CATEGORY = NAMESPACE + "category"
 THREAD = NAMESPACE + "thread"
 POST = NAMESPACE + "post"
 
 
 def read_disqus(path: str | os.PathLike) -> Source:
     """Read a Disqus export; FormatError if it is not one."""
+    events = XmlEvents(path, "disqus")
+    if events.root and events.root.rpartition(":")[2] != "disqus":
+        raise wrong_format(path, "disqus") or FormatError(
+            f"the root element is <{events.root}>, not <disqus>: not a Disqus export"
+        )
     builder = SourceBuilder("disqus")
-    depth = 0
-    root = None
+    namespaces: set[str] = set()
+    checked = False
     posts = 0
-    for event, element in iterparse(path, "disqus"):
+    for event, element in events:
         if event == "start-ns":
+            namespaces.add(element[1])
             continue
-        if event == "start":
-            depth += 1
-            if root is None:
-                root = element
-                if element.tag != ROOT:
-                    raise wrong_format(path, "disqus") or FormatError(
-                        f"the root element is {element.tag!r}, not <disqus "
-                        'xmlns="http://disqus.com">: not a Disqus export'
-                    )
-            continue
-        depth -= 1
-        if depth != 1:
-            continue
-        if element.tag == THREAD:
+        if not checked:
+            checked = True
+            if NAMESPACE[1:-1] not in namespaces:
+                raise FormatError(
+                    'a <disqus> root without Disqus\'s namespace (xmlns="http://disqus.com")'
+                )
+        tag = element.tag
+        # A post's own <thread dsq:id="…"/> is empty; the threads themselves are not.
+        if tag == THREAD and len(element):
             _read_thread(element, builder)
-        elif element.tag == POST:
+            element.clear()  # what keeps memory flat
+        elif tag == POST:
             posts += 1
             _read_post(element, posts, builder)
-        root.clear()  # what has been read: what keeps memory flat
+            element.clear()
+        elif tag == CATEGORY:
+            element.clear()
     return builder.build()
 
 

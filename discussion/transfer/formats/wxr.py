@@ -32,7 +32,7 @@ from ..bodies import clean_line, html_to_text
 from ..records import FormatError, Source, SourceComment, SourceThread
 from ._common import EPOCH, SourceBuilder, parse_datetime, shorten
 from ._sniff import wrong_format
-from ._xml import iterparse, local_name
+from ._xml import XmlEvents
 
 __all__ = ["read_wxr", "write_wxr"]
 
@@ -67,42 +67,38 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def read_wxr(path: str | os.PathLike) -> Source:
     """Read a WordPress export; FormatError if it is not one."""
+    events = XmlEvents(path, "wxr")
+    if events.root and events.root != "rss":
+        raise wrong_format(path, "wxr") or FormatError(
+            f"the root element is <{events.root}>, not <rss>: not a WordPress export"
+        )
     builder = SourceBuilder("wxr")
     site: dict[str, str] = {}
-    wp = ""  # "{namespace}" of the wp: elements, known once the root element starts
-    root_seen = in_item = False
-    channel = None
+    wp = ""  # "{namespace}" of the wp: elements
+    comment_tag = ""
+    items = local_dates = 0
     item_comments: list[dict[str, str]] = []
-    local_dates = 0
-    for event, payload in iterparse(path, "wxr"):
+    for event, payload in events:
         if event == "start-ns":
             match = WP_NAMESPACE.fullmatch(payload[1])
             if match and not wp:
                 wp = "{" + payload[1] + "}"
                 site["wxr_version"] = match.group(1)
             continue
-        element = payload
-        tag = element.tag
-        if event == "start":
-            if not root_seen:
-                root_seen = True
-                _check_root(path, tag, wp, builder, site.get("wxr_version"))
-            elif tag == "item":
-                in_item = True
-            elif tag == "channel" and channel is None:
-                channel = element
-            continue
-        if tag == wp + "comment":
-            item_comments.append(_comment_fields(element, wp))
-            element.clear()
+        if not comment_tag:  # the first element read: every namespace is declared by now
+            _check_namespace(wp, builder, site.get("wxr_version"))
+            comment_tag = wp + "comment"
+        tag = payload.tag
+        if tag == comment_tag:
+            item_comments.append(_comment_fields(payload, wp))
+            payload.clear()
         elif tag == "item":
-            local_dates += _read_item(element, wp, item_comments, builder)
+            local_dates += _read_item(payload, wp, item_comments, builder)
             item_comments = []
-            in_item = False
-            if channel is not None:
-                del channel[:]  # the items read so far: what keeps memory flat
-        elif not in_item:
-            _read_site_field(tag, element.text, wp, site)
+            items += 1
+            payload.clear()  # what keeps memory flat
+        elif not items:
+            _read_site_field(tag, payload.text, wp, site)
     if local_dates:
         builder.problem(
             "the whole file",
@@ -112,13 +108,7 @@ def read_wxr(path: str | os.PathLike) -> Source:
     return builder.build(extra=site)
 
 
-def _check_root(
-    path: str | os.PathLike, tag: str, wp: str, builder: SourceBuilder, version: str | None
-) -> None:
-    if tag != "rss":
-        raise wrong_format(path, "wxr") or FormatError(
-            f"the root element is <{local_name(tag)}>, not <rss>: not a WordPress export"
-        )
+def _check_namespace(wp: str, builder: SourceBuilder, version: str | None) -> None:
     if not wp:
         raise FormatError(
             "an RSS feed without WordPress's export namespace "
