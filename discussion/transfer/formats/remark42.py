@@ -66,7 +66,7 @@ def _decode(path: str | os.PathLike, line: bytes, number: int) -> Any:
             f"line {number}",
         ) from None
     try:
-        value = json.loads(text)
+        value = json.loads(text.rstrip())  # so that an error's column is on this line
     except json.JSONDecodeError as error:
         if number == 1:
             guessed = wrong_format(path, "remark42")
