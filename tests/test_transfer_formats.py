@@ -479,6 +479,12 @@ def test_malformed_wxr_names_line_and_column(tmp_path):
     assert str(caught.value) == f"line {line}, column 22: malformed XML: mismatched tag"
 
 
+@pytest.mark.parametrize("format_name", ["wxr", "disqus"])
+def test_a_text_file_is_not_xml(tmp_path, format_name):
+    with pytest.raises(FormatError, match="^line 1: not XML, so not"):
+        read(format_name, write(tmp_path, "notes.txt", "Anteckningar om bloggen\n"))
+
+
 def test_a_disqus_file_given_as_wxr_is_named(tmp_path):
     path = write(tmp_path, "disqus.xml", disqus(dsq_thread("1"), dsq_post("2", "1")))
     with pytest.raises(FormatError, match="this looks like a Disqus export, not a WordPress"):

@@ -11,8 +11,9 @@ on display: ``raw_newlines=True`` keeps those newlines as paragraph and line bre
 renders a single newline as a line break, so ``<br>`` becomes a plain newline, not Markdown's
 two trailing spaces.
 
-Most comments have no markup at all; they skip the HTML parser, which is what keeps a
-100,000-comment import at a few seconds.
+Most comments have no markup at all, and most of the rest only paragraphs, emphasis and
+links: those skip bs4 and markdownify (a fast path gives what they would), which is what keeps
+a 100,000-comment import at seconds rather than minutes.
 """
 
 from __future__ import annotations

@@ -147,6 +147,8 @@ def _xml_error(
         guessed = wrong_format(path, format_name)
         if guessed is not None:
             return guessed
+        if column == 0 and error.code == errors.codes[errors.XML_ERROR_SYNTAX]:
+            return FormatError(f"not XML, so not {DESCRIPTIONS[format_name]}", "line 1")
     if error.code in _TRUNCATION_CODES:
         return FormatError(
             f"the file ends before its XML does ({ErrorString(error.code)}); is it truncated?",
