@@ -1,6 +1,6 @@
 """Streaming an XML export safely, with errors a person can act on.
 
-Exports are big (a 100,000-comment WXR is about 60 MB), so readers stream with ``iterparse``
+Exports are big (a 100,000-comment WXR is 60 to 90 MB), so readers stream with ``iterparse``
 and clear what they have read. They are also untrusted: WordPress and Disqus never write a
 DOCTYPE, so a file that has one is refused before parsing. That closes entity expansion
 ("billion laughs") and external entities at the door; Python's expat also refuses both on its
@@ -54,11 +54,6 @@ class XmlEvents:
             yield from ET.iterparse(self.path, events=("end", "start-ns"))
         except ET.ParseError as error:
             raise _xml_error(self.path, error, self.encoding, self.format_name) from None
-
-
-def local_name(tag: str) -> str:
-    """``{namespace}name`` without its namespace."""
-    return tag.rpartition("}")[2]
 
 
 def text_of(element: ET.Element | None) -> str:
