@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import random
+import re
 import sqlite3
 import time
 import xml.etree.ElementTree as ET
@@ -267,7 +268,15 @@ def by_id(source: Source) -> dict[str, SourceComment]:
 
 
 def problem_texts(source: Source) -> list[str]:
-    return [str(problem) for problem in source.problems]
+    """The problems, without the line numbers the XML readers start locations with."""
+    return [re.sub(r"^line \d+, ", "", str(problem)) for problem in source.problems]
+
+
+def line_of(text: str, marker: str, occurrence: int = 1) -> int:
+    position = -1
+    for _ in range(occurrence):
+        position = text.index(marker, position + 1)
+    return text.count("\n", 0, position) + 1
 
 
 # --- WXR ---------------------------------------------------------------------------------------
@@ -275,7 +284,8 @@ def problem_texts(source: Source) -> list[str]:
 
 def test_wxr_gives_threads_and_comments_with_every_field(tmp_path):
     comments = wxr_comment("7", "Hej!\n\nJag tycker <strong>så</strong>.", user_id="3")
-    path = write(tmp_path, "export.xml", wxr(wxr_item(comments)))
+    text = wxr(wxr_item(comments))
+    path = write(tmp_path, "export.xml", text)
 
     source = read("wxr", path)
 
@@ -302,7 +312,8 @@ def test_wxr_gives_threads_and_comments_with_every_field(tmp_path):
     assert comment.body == "Hej!\n\nJag tycker **så**."
     assert comment.state == "approved"
     assert comment.extra == {"user_id": "3"}
-    assert comment.location == "wp:comment 7 in item 'Strateger sökes'"
+    line = line_of(text, "<wp:comment>")
+    assert comment.location == f"line {line}, wp:comment 7 in item 'Strateger sökes'"
     assert source.problems == []
 
 
@@ -716,6 +727,8 @@ def test_disqus_posts_are_read_even_before_their_threads(tmp_path):
     )
     assert first.extra == {"username": "asa-oberg", "is_anonymous": False}
     assert (reply.parent_id, reply.created_at) == ("101", datetime(2013, 9, 26, 10, 15))
+    reply_line = line_of(text, 'post dsq:id="102"')
+    assert reply.location == f"line {reply_line}, post dsq:id=102"
     assert source.problems == []
 
 

@@ -21,114 +21,89 @@ from ..bodies import clean_line, html_to_text
 from ..records import FormatError, Source, SourceComment, SourceThread
 from ._common import EPOCH, SourceBuilder, parse_datetime, shorten
 from ._sniff import wrong_format
-from ._xml import XmlEvents, text_of
+from ._xml import XmlRecords
 
 __all__ = ["read_disqus"]
 
-NAMESPACE = "{http://disqus.com}"
-INTERNALS = "{http://disqus.com/disqus-internals}"
-DSQ_ID = INTERNALS + "id"
-CATEGORY = NAMESPACE + "category"
-THREAD = NAMESPACE + "thread"
-POST = NAMESPACE + "post"
+NAMESPACE = "http://disqus.com"
+PREFIXES = {NAMESPACE: "", "http://disqus.com/disqus-internals": "dsq"}
+RECORDS = {"thread": 2, "post": 2}  # a post's own <thread dsq:id/> is a field of the post
 
 
 def read_disqus(path: str | os.PathLike) -> Source:
     """Read a Disqus export; FormatError if it is not one."""
-    events = XmlEvents(path, "disqus")
-    if events.root and events.root.rpartition(":")[2] != "disqus":
-        raise wrong_format(path, "disqus") or FormatError(
-            f"the root element is <{events.root}>, not <disqus>: not a Disqus export"
-        )
     builder = SourceBuilder("disqus")
-    namespaces: set[str] = set()
-    checked = False
-    posts = 0
-    for event, element in events:
-        if event == "start-ns":
-            namespaces.add(element[1])
-            continue
-        if not checked:
-            checked = True
-            if NAMESPACE[1:-1] not in namespaces:
-                raise FormatError(
-                    'a <disqus> root without Disqus\'s namespace (xmlns="http://disqus.com")'
-                )
-        tag = element.tag
-        # A post's own <thread dsq:id="…"/> is empty; the threads themselves are not.
-        if tag == THREAD and len(element):
-            _read_thread(element, builder)
-            element.clear()  # what keeps memory flat
-        elif tag == POST:
-            posts += 1
-            _read_post(element, posts, builder)
-            element.clear()
-        elif tag == CATEGORY:
-            element.clear()
+    xml = XmlRecords(path, "disqus", RECORDS, PREFIXES.get)
+
+    def root(name: str) -> None:
+        if name != "disqus":
+            raise wrong_format(path, "disqus") or FormatError(
+                f"the root element is <{name}>, not <disqus>: not a Disqus export"
+            )
+        if NAMESPACE not in xml.namespaces:
+            raise FormatError(f'a <disqus> root without Disqus\'s namespace (xmlns="{NAMESPACE}")')
+
+    def record(name: str, fields: dict[str, str], line: int) -> None:
+        if name == "thread":
+            _read_thread(fields, line, builder)
+        else:
+            _read_post(fields, line, builder)
+
+    xml.read(root, record)
     return builder.build()
 
 
-def _child(element, name: str):
-    return element.find(NAMESPACE + name)
+def _text(fields: dict[str, str], key: str) -> str:
+    return fields.get(key, "").strip()
 
 
-def _child_text(element, name: str) -> str:
-    return text_of(element.find(NAMESPACE + name))
+def _flag(fields: dict[str, str], key: str) -> bool:
+    return _text(fields, key).lower() == "true"
 
 
-def _flag(element, name: str) -> bool:
-    return _child_text(element, name).lower() == "true"
-
-
-def _read_thread(element, builder: SourceBuilder) -> None:
-    key = (element.get(DSQ_ID) or "").strip()
-    title = clean_line(_child_text(element, "title"))
+def _read_thread(fields: dict[str, str], line: int, builder: SourceBuilder) -> None:
+    key = _text(fields, "@dsq:id")
+    title = clean_line(fields.get("title"))
     if not key:
-        builder.problem(f"thread {shorten(title)!r}", "skipped: it has no dsq:id")
+        builder.problem(f"line {line}, thread {shorten(title)!r}", "skipped: it has no dsq:id")
         return
     builder.add_thread(
         SourceThread(
             key=key,
-            url=_child_text(element, "link") or None,
+            url=_text(fields, "link") or None,
             slug=None,
             title=title or None,
             extra={
-                "identifier": _child_text(element, "id") or None,
-                "closed": _flag(element, "isClosed"),
-                "deleted": _flag(element, "isDeleted"),
-                "created_at": parse_datetime(_child_text(element, "createdAt")),
+                "identifier": _text(fields, "id") or None,
+                "closed": _flag(fields, "isClosed"),
+                "deleted": _flag(fields, "isDeleted"),
+                "created_at": parse_datetime(_text(fields, "createdAt")),
             },
         ),
-        f"thread dsq:id={key}",
+        f"line {line}, thread dsq:id={key}",
     )
 
 
-def _read_post(element, number: int, builder: SourceBuilder) -> None:
-    source_id = (element.get(DSQ_ID) or "").strip() or _child_text(element, "id")
-    location = f"post dsq:id={source_id}" if source_id else f"post #{number}"
+def _read_post(fields: dict[str, str], line: int, builder: SourceBuilder) -> None:
+    source_id = _text(fields, "@dsq:id") or _text(fields, "id")
+    location = f"line {line}, post dsq:id={source_id}" if source_id else f"line {line}, post"
     if not source_id:
         builder.skip(None, location, "it has neither a dsq:id nor an <id>")
         return
-    thread = _child(element, "thread")
-    thread_key = (thread.get(DSQ_ID) or "").strip() if thread is not None else ""
+    thread_key = _text(fields, "thread@dsq:id")
     if not thread_key:
         builder.skip(source_id, location, "it names no thread")
         return
-    parent = _child(element, "parent")
-    parent_id = (parent.get(DSQ_ID) or "").strip() if parent is not None else ""
-    created_text = _child_text(element, "createdAt")
+    created_text = _text(fields, "createdAt")
     created_at = parse_datetime(created_text)
     if created_at is None:
         created_at = EPOCH
         builder.problem(location, f"unreadable createdAt {created_text!r}; used 1970-01-01")
-    author = _child(element, "author")
-    if author is None:
-        author = element.makeelement(NAMESPACE + "author", {})
-    if _flag(element, "isSpam"):
+    if _flag(fields, "isSpam"):
         state = "spam"
-    elif _flag(element, "isDeleted"):
+    elif _flag(fields, "isDeleted"):
         state = "deleted"
-    elif _child_text(element, "isApproved").lower() == "false":
+    elif _text(fields, "isApproved").lower() == "false":
         state = "pending"
     else:
         state = "approved"
@@ -136,18 +111,18 @@ def _read_post(element, number: int, builder: SourceBuilder) -> None:
         SourceComment(
             source_id=source_id,
             thread_key=thread_key,
-            parent_id=parent_id or None,
-            author_name=clean_line(_child_text(author, "name")),
-            email=clean_line(_child_text(author, "email")) or None,
+            parent_id=_text(fields, "parent@dsq:id") or None,
+            author_name=clean_line(fields.get("author/name")),
+            email=clean_line(fields.get("author/email")) or None,
             website=None,
-            ip=clean_line(_child_text(element, "ipAddress")) or None,
+            ip=clean_line(fields.get("ipAddress")) or None,
             created_at=created_at,
-            body=html_to_text(_child_text(element, "message")),
+            body=html_to_text(fields.get("message")),
             state=state,
             location=location,
             extra={
-                "username": clean_line(_child_text(author, "username")) or None,
-                "is_anonymous": _flag(author, "isAnonymous"),
+                "username": clean_line(fields.get("author/username")) or None,
+                "is_anonymous": _flag(fields, "author/isAnonymous"),
             },
         )
     )

@@ -32,13 +32,18 @@ from ..bodies import clean_line, html_to_text
 from ..records import FormatError, Source, SourceComment, SourceThread
 from ._common import EPOCH, SourceBuilder, parse_datetime, shorten
 from ._sniff import wrong_format
-from ._xml import XmlEvents
+from ._xml import XmlRecords
 
 __all__ = ["read_wxr", "write_wxr"]
 
 WXR_VERSION = "1.2"
 KNOWN_VERSIONS = ("1.0", "1.1", "1.2")
 WP_NAMESPACE = re.compile(r"http://wordpress\.org/export/(\d+\.\d+)/")
+PREFIXES = {
+    "http://purl.org/rss/1.0/modules/content/": "content",
+    "http://wellformedweb.org/CommentAPI/": "wfw",
+    "http://purl.org/dc/elements/1.1/": "dc",
+}
 NAMESPACES = {
     "excerpt": f"http://wordpress.org/export/{WXR_VERSION}/excerpt/",
     "content": "http://purl.org/rss/1.0/modules/content/",
@@ -67,179 +72,164 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def read_wxr(path: str | os.PathLike) -> Source:
     """Read a WordPress export; FormatError if it is not one."""
-    events = XmlEvents(path, "wxr")
-    if events.root and events.root != "rss":
-        raise wrong_format(path, "wxr") or FormatError(
-            f"the root element is <{events.root}>, not <rss>: not a WordPress export"
-        )
-    builder = SourceBuilder("wxr")
-    site: dict[str, str] = {}
-    wp = ""  # "{namespace}" of the wp: elements
-    comment_tag = ""
-    items = local_dates = 0
-    item_comments: list[dict[str, str]] = []
-    for event, payload in events:
-        if event == "start-ns":
-            match = WP_NAMESPACE.fullmatch(payload[1])
-            if match and not wp:
-                wp = "{" + payload[1] + "}"
-                site["wxr_version"] = match.group(1)
-            continue
-        if not comment_tag:  # the first element read: every namespace is declared by now
-            _check_namespace(wp, builder, site.get("wxr_version"))
-            comment_tag = wp + "comment"
-        tag = payload.tag
-        if tag == comment_tag:
-            item_comments.append(_comment_fields(payload, wp))
-            payload.clear()
-        elif tag == "item":
-            local_dates += _read_item(payload, wp, item_comments, builder)
-            item_comments = []
-            items += 1
-            payload.clear()  # what keeps memory flat
-        elif not items:
-            _read_site_field(tag, payload.text, wp, site)
-    if local_dates:
-        builder.problem(
-            "the whole file",
-            f"{local_dates} comments have no wp:comment_date_gmt; "
-            "their local wp:comment_date was taken as UTC",
-        )
-    return builder.build(extra=site)
+    xml = XmlRecords(path, "wxr", {"channel": 2, "item": 3, "wp:comment": 4}, _prefix_of)
+    reading = _Reading(path, xml)
+    xml.read(reading.root, reading.record)
+    return reading.build()
 
 
-def _check_namespace(wp: str, builder: SourceBuilder, version: str | None) -> None:
-    if not wp:
-        raise FormatError(
-            "an RSS feed without WordPress's export namespace "
-            '(xmlns:wp="http://wordpress.org/export/1.2/"): export the site with '
-            "WordPress's Tools → Export rather than using its feed"
-        )
-    if version not in KNOWN_VERSIONS:
-        builder.problem(
-            "<rss>", f"WXR version {version} is not one this reader knows (1.0 to 1.2); read as 1.2"
-        )
+def _prefix_of(uri: str) -> str | None:
+    """Every version's wp: namespace as ``wp``, so one set of names reads them all."""
+    if WP_NAMESPACE.fullmatch(uri):
+        return "wp"
+    return PREFIXES.get(uri)
 
 
-def _read_site_field(tag: str, text: str | None, wp: str, site: dict[str, str]) -> None:
-    text = (text or "").strip()
-    if tag == "title":
-        site.setdefault("site_title", text)
-    elif tag == "link":
-        site.setdefault("site_url", text)
-    elif tag == wp + "base_site_url" and text:
-        site["site_url"] = text
+class _Reading:
+    """What has been read so far; an item's comments wait for the item's end."""
 
+    def __init__(self, path: str | os.PathLike, xml: XmlRecords) -> None:
+        self.path = path
+        self.xml = xml
+        self.builder = SourceBuilder("wxr")
+        self.site: dict[str, str] = {}
+        self.comments: list[tuple[dict[str, str], int]] = []
+        self.local_dates = 0
 
-def _comment_fields(element, wp: str) -> dict[str, str]:
-    """The wp: children of a <wp:comment>, by local name, as they are in the file."""
-    cut = len(wp)
-    return {
-        child.tag[cut:]: child.text or ""
-        for child in element
-        if child.tag.startswith(wp) and len(child) == 0
-    }
-
-
-def _read_item(item, wp: str, comments: list[dict[str, str]], builder: SourceBuilder) -> int:
-    """Add an item's thread and comments; return how many comments had only a local date."""
-    fields: dict[str, str] = {}
-    for child in item:
-        name = child.tag[len(wp) :] if child.tag.startswith(wp) else child.tag
-        fields.setdefault(name, (child.text or "").strip())
-    title = fields.get("title", "")
-    post_type = fields.get("post_type", "post")
-    where = f"item {shorten(title)!r}" if title else f"item with wp:post_id {fields.get('post_id')}"
-    key = fields.get("post_id") or fields.get("link")
-    published = parse_datetime(fields.get("post_date_gmt")) or parse_datetime(
-        fields.get("post_date")
-    )
-    if not key:
-        for comment in comments:
-            builder.skip(
-                comment.get("comment_id"),
-                f"wp:comment {comment.get('comment_id', '?')} in {where}",
-                "its item has neither a wp:post_id nor a link",
+    def root(self, name: str) -> None:
+        if name != "rss":
+            raise wrong_format(self.path, "wxr") or FormatError(
+                f"the root element is <{name}>, not <rss>: not a WordPress export"
             )
-        return 0
-    if comments or post_type in THREAD_POST_TYPES:
-        thread = SourceThread(
-            key=key,
-            url=fields.get("link") or None,
-            slug=fields.get("post_name") or None,
-            title=clean_line(title) or None,
-            extra={
-                "post_type": post_type,
-                "status": fields.get("status", ""),
-                "published": published,
-            },
+        versions = [m.group(1) for m in map(WP_NAMESPACE.fullmatch, self.xml.namespaces) if m]
+        if not versions:
+            raise FormatError(
+                "an RSS feed without WordPress's export namespace "
+                '(xmlns:wp="http://wordpress.org/export/1.2/"): export the site with '
+                "WordPress's Tools → Export rather than using its feed"
+            )
+        self.site["wxr_version"] = versions[0]
+        if versions[0] not in KNOWN_VERSIONS:
+            self.builder.problem(
+                "<rss>",
+                f"WXR version {versions[0]} is not one this reader knows (1.0 to 1.2); read as 1.2",
+            )
+
+    def record(self, name: str, fields: dict[str, str], line: int) -> None:
+        if name == "wp:comment":
+            self.comments.append((fields, line))
+        elif name == "item":
+            self._item(fields, line)
+            self.comments = []
+        else:  # the channel, at the very end
+            self.site["site_title"] = fields.get("title", "").strip()
+            self.site["site_url"] = (
+                fields.get("wp:base_site_url", "").strip() or fields.get("link", "").strip()
+            )
+
+    def build(self) -> Source:
+        if self.local_dates:
+            self.builder.problem(
+                "the whole file",
+                f"{self.local_dates} comments have no wp:comment_date_gmt; "
+                "their local wp:comment_date was taken as UTC",
+            )
+        return self.builder.build(extra=self.site)
+
+    def _item(self, fields: dict[str, str], line: int) -> None:
+        title = clean_line(fields.get("title"))
+        post_id = fields.get("wp:post_id", "").strip()
+        where = f"item {shorten(title)!r}" if title else f"item on line {line}"
+        key = post_id or fields.get("link", "").strip()
+        published = _date(fields, "wp:post_date_gmt") or _date(fields, "wp:post_date")
+        if not key:
+            for comment, comment_line in self.comments:
+                comment_id = comment.get("wp:comment_id", "").strip()
+                self.builder.skip(
+                    comment_id,
+                    f"line {comment_line}, wp:comment {comment_id} in {where}",
+                    "its item has neither a wp:post_id nor a link",
+                )
+            return
+        post_type = fields.get("wp:post_type", "post").strip()
+        if self.comments or post_type in THREAD_POST_TYPES:
+            thread = SourceThread(
+                key=key,
+                url=fields.get("link", "").strip() or None,
+                slug=fields.get("wp:post_name", "").strip() or None,
+                title=title or None,
+                extra={
+                    "post_type": post_type,
+                    "status": fields.get("wp:status", "").strip(),
+                    "published": published,
+                },
+            )
+            self.builder.add_thread(thread, f"line {line}, {where}")
+        for comment, comment_line in self.comments:
+            self._comment(comment, comment_line, key, where, published)
+
+    def _comment(
+        self,
+        fields: dict[str, str],
+        line: int,
+        thread_key: str,
+        where: str,
+        published: datetime | None,
+    ) -> None:
+        builder = self.builder
+        source_id = fields.get("wp:comment_id", "").strip()
+        location = f"line {line}, wp:comment {source_id or 'without an id'} in {where}"
+        if not source_id:
+            builder.skip(None, location, "it has no wp:comment_id")
+            return
+        kind = fields.get("wp:comment_type", "").strip().lower()
+        if kind in PING_TYPES:
+            builder.skip(source_id, location, f"a {kind}, not a reader's comment")
+            return
+        if kind not in READER_COMMENT_TYPES:
+            builder.skip(
+                source_id, location, f"its wp:comment_type is {kind!r}, not a reader's comment"
+            )
+            return
+        approval = fields.get("wp:comment_approved", "").strip().lower()
+        state = APPROVAL_STATES.get(approval)
+        if state is None:
+            builder.problem(location, f"unknown wp:comment_approved {approval!r}; kept as pending")
+            state = "pending"
+        created_at = _date(fields, "wp:comment_date_gmt")
+        if created_at is None:
+            created_at = _date(fields, "wp:comment_date")
+            self.local_dates += created_at is not None
+        if created_at is None:
+            written = fields.get("wp:comment_date_gmt") or fields.get("wp:comment_date")
+            created_at = published or EPOCH
+            builder.problem(
+                location,
+                f"unreadable date {written!r}; "
+                + ("used the post's date" if published else "used 1970-01-01"),
+            )
+        parent = fields.get("wp:comment_parent", "").strip()
+        user_id = fields.get("wp:comment_user_id", "").strip()
+        builder.add_comment(
+            SourceComment(
+                source_id=source_id,
+                thread_key=thread_key,
+                parent_id=None if parent in _NO_ID else parent,
+                author_name=clean_line(fields.get("wp:comment_author")),
+                email=clean_line(fields.get("wp:comment_author_email")) or None,
+                website=clean_line(fields.get("wp:comment_author_url")) or None,
+                ip=clean_line(fields.get("wp:comment_author_IP")) or None,
+                created_at=created_at,
+                body=html_to_text(fields.get("wp:comment_content"), raw_newlines=True),
+                state=state,
+                location=location,
+                extra={} if user_id in _NO_ID else {"user_id": user_id},
+            )
         )
-        builder.add_thread(thread, where)
-    local_dates = 0
-    for number, fields_of_comment in enumerate(comments, start=1):
-        local_dates += _read_comment(fields_of_comment, number, key, where, published, builder)
-    return local_dates
 
 
-def _read_comment(
-    fields: dict[str, str],
-    number: int,
-    thread_key: str,
-    where: str,
-    published: datetime | None,
-    builder: SourceBuilder,
-) -> int:
-    source_id = fields.get("comment_id", "").strip()
-    location = f"wp:comment {source_id or '#' + str(number)} in {where}"
-    if not source_id:
-        builder.skip(None, location, "it has no wp:comment_id")
-        return 0
-    kind = fields.get("comment_type", "").strip().lower()
-    if kind in PING_TYPES:
-        builder.skip(source_id, location, f"a {kind}, not a reader's comment")
-        return 0
-    if kind not in READER_COMMENT_TYPES:
-        builder.skip(
-            source_id, location, f"its wp:comment_type is {kind!r}, not a reader's comment"
-        )
-        return 0
-    approval = fields.get("comment_approved", "").strip().lower()
-    state = APPROVAL_STATES.get(approval)
-    if state is None:
-        builder.problem(location, f"unknown wp:comment_approved {approval!r}; kept as pending")
-        state = "pending"
-    local_date = 0
-    created_at = parse_datetime(fields.get("comment_date_gmt"))
-    if created_at is None:
-        created_at = parse_datetime(fields.get("comment_date"))
-        local_date = 1
-    if created_at is None:
-        local_date = 0
-        created_at = published or EPOCH
-        builder.problem(
-            location,
-            f"unreadable date {fields.get('comment_date_gmt') or fields.get('comment_date')!r}; "
-            + ("used the post's date" if published else "used 1970-01-01"),
-        )
-    parent = fields.get("comment_parent", "").strip()
-    user_id = fields.get("comment_user_id", "").strip()
-    builder.add_comment(
-        SourceComment(
-            source_id=source_id,
-            thread_key=thread_key,
-            parent_id=None if parent in _NO_ID else parent,
-            author_name=clean_line(fields.get("comment_author")),
-            email=clean_line(fields.get("comment_author_email")) or None,
-            website=clean_line(fields.get("comment_author_url")) or None,
-            ip=clean_line(fields.get("comment_author_IP")) or None,
-            created_at=created_at,
-            body=html_to_text(fields.get("comment_content"), raw_newlines=True),
-            state=state,
-            location=location,
-            extra={} if user_id in _NO_ID else {"user_id": user_id},
-        )
-    )
-    return local_date
+def _date(fields: dict[str, str], key: str) -> datetime | None:
+    return parse_datetime(fields.get(key))
 
 
 # --- writing ---------------------------------------------------------------------------------
