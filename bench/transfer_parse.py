@@ -13,6 +13,7 @@ the peak memory are the reader's alone. Progress goes to stderr, the result to s
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import subprocess
 import sys
@@ -35,11 +36,11 @@ WORDS = SENTENCE.split(" ")
 READ_ONE = """
 import resource, sys, time
 from discussion.transfer.formats import read
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 source = read("wxr", sys.argv[1])
-seconds = time.perf_counter() - started
+seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(len(source.comments), len(source.threads), len(source.problems), seconds, peak)
+print(len(source.comments), len(source.threads), len(source.problems), seconds, cpu, peak)
 """
 
 
@@ -122,12 +123,13 @@ def main() -> None:
             capture_output=True,
             text=True,
         )
-        comments, threads, problems, seconds, peak = result.stdout.split()
+        comments, threads, problems, seconds, cpu, peak = result.stdout.split()
         print(
             f"read {int(comments):,} comments in {int(threads):,} threads "
-            f"({int(problems)} problems) from {size:.1f} MB in {float(seconds):.2f} s, "
-            f"{int(comments) / float(seconds):,.0f} comments/s, peak memory {float(peak):.0f} MB "
-            f"(html share {options.html_share:.0%})"
+            f"({int(problems)} problems) from {size:.1f} MB in {float(seconds):.2f} s "
+            f"({float(cpu):.2f} s of CPU), {int(comments) / float(seconds):,.0f} comments/s, "
+            f"peak memory {float(peak):.0f} MB (html share {options.html_share:.0%}, "
+            f"load average {os.getloadavg()[0]:.2f})"
         )
 
 
