@@ -392,6 +392,16 @@ def test_wxr_duplicate_ids_keep_the_first_and_report_the_second(tmp_path):
     assert "kept the first" in problem_texts(source)[0]
 
 
+def test_wxr_same_post_twice_keeps_one_thread_for_both_items_comments(tmp_path):
+    items = wxr_item(wxr_comment("1")) + wxr_item(wxr_comment("2"), title="Kopian")
+    source = read("wxr", write(tmp_path, "export.xml", wxr(items)))
+    assert [(thread.key, thread.title) for thread in source.threads] == [("12", "Strateger sökes")]
+    assert [comment.thread_key for comment in source.comments] == ["12", "12"]
+    assert problem_texts(source) == [
+        "item 'Kopian': a second thread with the key '12'; kept the first"
+    ]
+
+
 def test_wxr_five_levels_of_replies_keep_their_chain_with_parents_first(tmp_path):
     # Written deepest first: the reader must still give parents before their replies.
     chain = [wxr_comment(str(level), parent=str(level - 1)) for level in range(5, 1, -1)]
@@ -1201,6 +1211,58 @@ def test_fast_path_renders_as_the_full_converter_would():
 
 
 # --- choosing a reader -------------------------------------------------------------------------
+
+
+def test_every_reader_keeps_the_promises_of_a_source(tmp_path):
+    """Threads exist, parents come first and in the same thread, ids are unique."""
+    troubled = "\n".join(
+        [
+            wxr_comment("3", parent="2"),
+            wxr_comment("2", parent="1"),
+            wxr_comment("1"),
+            wxr_comment("4", parent="404"),
+            wxr_comment("1"),
+        ]
+    )
+    samples = {
+        "wxr": write(tmp_path, "a.xml", wxr(wxr_item(troubled))),
+        "disqus": write(
+            tmp_path,
+            "b.xml",
+            disqus(
+                dsq_post("3", "1", parent="2"),
+                dsq_post("2", "1", parent="3"),
+                dsq_post("5", "9"),
+                dsq_thread("1"),
+            ),
+        ),
+        "isso": isso_database(
+            tmp_path / "c.db",
+            [
+                (1, 2, 1, 2.0, 1, "b", "B"),
+                (1, 1, None, 1.0, 1, "a", "A"),
+                (2, 3, 1, 3.0, 1, "", ""),
+            ],
+        ),
+        "remark42": write(
+            tmp_path,
+            "d.json",
+            remark42_lines(remark42_comment("b", pid="a"), remark42_comment("a", pid="zz")),
+        ),
+        "samtal": write(tmp_path, "e.json", written_samtal()),
+    }
+    for format_name, path in samples.items():
+        source = read(format_name, path)
+        keys = {thread.key for thread in source.threads}
+        seen: dict[str, SourceComment] = {}
+        for comment in source.comments:
+            assert comment.thread_key in keys, (format_name, comment)
+            assert comment.source_id not in seen, (format_name, comment)
+            if comment.parent_id is not None:
+                assert seen[comment.parent_id].thread_key == comment.thread_key, format_name
+            assert comment.state in ("approved", "pending", "spam", "deleted")
+            seen[comment.source_id] = comment
+        assert source.comments, format_name
 
 
 def test_readers_are_the_import_formats():
