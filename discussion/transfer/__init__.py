@@ -1,0 +1,18 @@
+"""Moving comments in and out of Samtal: other systems' files read into neutral records, and
+Samtal's comments written out in formats other systems (and a later Samtal) can import.
+
+This package is the pure format layer: it opens the file it is given and nothing else, knows no
+Flask and no database, and trusts nothing it reads (bodies are turned into the light Markdown
+Samtal stores and rendered later by ``discussion.sanitize``).
+
+What consumers may import:
+
+- ``discussion.transfer.formats``: ``read(format, path)``, ``READERS``, ``guess_format(path)``,
+  ``write_wxr(...)`` and ``write_samtal(...)``;
+- ``discussion.transfer.records``: the records a reader returns (``Source``, ``SourceThread``,
+  ``SourceComment``, ``SourcePost``, ``SourceQuestion``, ``Problem``) and ``FormatError``;
+- ``discussion.transfer.bodies``: ``html_to_text`` and ``markdown_text``, for callers that
+  convert a body themselves.
+
+The per-format modules and the helpers whose names start with ``_`` are internal.
+"""
