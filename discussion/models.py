@@ -56,6 +56,7 @@ class CommentState(enum.StrEnum):
     APPROVED = "approved"  # visible to readers
     REJECTED = "rejected"
     SPAM = "spam"
+    DELETED = "deleted"  # taken back by its writer (or erased); kept as context for its replies
 
 
 class Role(enum.StrEnum):
@@ -204,11 +205,15 @@ class Comment(db.Model):
     )
     notify_replies: Mapped[bool] = mapped_column(Boolean, default=False)
     report_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Readers' likes, kept in step with CommentLike in the same transaction (read on every page).
+    like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Form timing and honeypot, for the spam check's behaviour signals.
     signals: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When its writer last changed the text (the original is kept as a CommentRevision).
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     question: Mapped[Question] = relationship()
     post: Mapped[Post] = relationship()
@@ -262,7 +267,8 @@ class ModerationDecision(db.Model):
 
 
 class CommentRevision(db.Model):
-    """A comment's text before a moderator edited it; the original is never overwritten unseen."""
+    """A comment's text before it was edited (by a moderator, or by its writer when
+    `edited_by_id` is None); the original is never overwritten unseen."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(
@@ -270,6 +276,22 @@ class CommentRevision(db.Model):
     )
     body_raw: Mapped[str] = mapped_column(Text)
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CommentLike(db.Model):
+    """A reader's like of a comment: one per browser (its signed id, hashed), with the IP's hash
+    so that clearing cookies cannot like a comment over and over from one network."""
+
+    __table_args__ = (
+        UniqueConstraint("comment_id", "browser_hash", name="uq_comment_like_comment_browser"),
+        Index("ix_comment_like_comment_ip", "comment_id", "ip_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    browser_hash: Mapped[str] = mapped_column(String(64))
+    ip_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -154,10 +154,12 @@ def test_every_allowed_transition_is_taken_with_its_audit_entry(
 @pytest.mark.parametrize(
     "from_state, to_state",
     [
-        (CommentState.PENDING, CommentState.RECEIVED),
+        (CommentState.REJECTED, CommentState.RECEIVED),
         (CommentState.APPROVED, CommentState.HELD),
         (CommentState.SPAM, CommentState.PENDING),
         (CommentState.RECEIVED, CommentState.RECEIVED),
+        (CommentState.DELETED, CommentState.APPROVED),
+        (CommentState.REJECTED, CommentState.DELETED),
     ],
 )
 def test_a_transition_not_in_the_table_is_refused(app, sample_posts, from_state, to_state):

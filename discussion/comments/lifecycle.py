@@ -1,20 +1,22 @@
 """A comment's states and the one table of the changes allowed between them.
 
-                     processed
-    (POST) received ───────────────────────────────┬────────────┬───────────┐
-              │ processed (an organisation's        │            │           │
-              ▼           address, not yet proved)  ▼            ▼           ▼
-             held ── verified / marked ──────────► pending ─► approved ◄─► rejected
-                                                     ▲   ◄── reported ─┘  ▲     ▲
-                                                     │                    ▼     │
-                                                     └─────────────────► spam ──┘
+                       processed
+    (POST) received ─────────────┬──────────────┬────────────────┬──────────────┐
+       ▲      │ processed (an     │              │                │              │
+       │      ▼ organisation's    ▼              ▼                ▼              ▼
+       │     held ── verified ─► pending ◄─► approved ◄──────► rejected ◄────► spam
+       │                           │  ▲ reported  │  ▲              ▲              │
+       └──── edited by its writer ─┴──┼───────────┘  └──── approve / not spam ───┘
+                                      │
+           deleted by its writer: received, held, pending or approved ──► deleted
 
 Every arrow is in TRANSITIONS, and `change_state` refuses any other. Moderators' decisions
 (approve, reject, spam, not spam) move between pending, approved, rejected and spam, or keep a
-decided state while settling its reports; `received` is only ever left by processing, `held`
-only by its writer's verification or by staff. `record` writes an audit entry for a change
-that is not a state change (an edit, a badge). A comment that becomes visible queues
-`comment_published` for after the commit, whatever approved it.
+decided state while settling its reports; `received` is left only by processing (and entered
+again when a writer edits their text, which is then checked like a new comment); `held` only
+by its writer's verification or by staff; `deleted` is final. `record` writes an audit entry
+for a change that is not a state change (a moderator's edit, a badge). A comment that becomes
+visible queues `comment_published` for after the commit, whatever approved it.
 """
 
 from __future__ import annotations
@@ -25,14 +27,16 @@ from ..models import Comment, CommentState, ModerationDecision, User, utcnow
 
 RECEIVED, HELD, PENDING = CommentState.RECEIVED, CommentState.HELD, CommentState.PENDING
 APPROVED, REJECTED, SPAM = CommentState.APPROVED, CommentState.REJECTED, CommentState.SPAM
+DELETED = CommentState.DELETED
 
 TRANSITIONS: dict[CommentState, frozenset[CommentState]] = {
-    RECEIVED: frozenset({HELD, PENDING, APPROVED, REJECTED, SPAM}),
-    HELD: frozenset({PENDING, APPROVED, REJECTED, SPAM}),
-    PENDING: frozenset({APPROVED, REJECTED, SPAM}),
-    APPROVED: frozenset({APPROVED, PENDING, REJECTED, SPAM}),
+    RECEIVED: frozenset({HELD, PENDING, APPROVED, REJECTED, SPAM, DELETED}),
+    HELD: frozenset({PENDING, APPROVED, REJECTED, SPAM, DELETED}),
+    PENDING: frozenset({RECEIVED, APPROVED, REJECTED, SPAM, DELETED}),
+    APPROVED: frozenset({RECEIVED, APPROVED, PENDING, REJECTED, SPAM, DELETED}),
     REJECTED: frozenset({REJECTED, APPROVED, SPAM}),
     SPAM: frozenset({SPAM, APPROVED, REJECTED}),
+    DELETED: frozenset(),
 }
 
 

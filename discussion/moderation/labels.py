@@ -19,6 +19,7 @@ def state_label(state: str) -> str:
         "approved": _("Godkänd"),
         "rejected": _("Avvisad"),
         "spam": _("Skräp"),
+        "deleted": _("Borttagen av skribenten"),
     }
     return labels.get(str(state), str(state))
 
@@ -34,6 +35,8 @@ def action_label(action: str) -> str:
         "reported": _("Dold efter anmälningar"),
         "verified": _("Adressen verifierad"),
         "marked_organisation": _("Organisation markerad"),
+        "edited": _("Ändrad av skribenten"),
+        "deleted": _("Borttagen av skribenten"),
     }
     return labels.get(action, action)
 
