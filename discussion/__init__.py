@@ -11,9 +11,10 @@ from flask import Flask
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, database, jobs, logs, text
+from . import cli, config, database, jobs, logs, text, times
 from .comments import freshness
 from .extensions import babel, csrf, db, limiter, migrate
+from .reader import browser
 from .web import errors, headers, language
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -55,13 +56,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["SAMTAL_TIMEZONE"]
     babel.init_app(app, locale_selector=language.select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters.update(text.FILTERS)
+    app.jinja_env.filters.update(times.FILTERS)
     app.jinja_env.globals.update(
         COMMENT_MAX_LENGTH=config.COMMENT_MAX_LENGTH, NAME_MAX_LENGTH=config.NAME_MAX_LENGTH
     )
     jobs.init_app(app)
+    browser.init_app(app)
     _register_pages(app)
     cli.init_app(app)
     return app

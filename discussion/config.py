@@ -51,6 +51,18 @@ def as_locale(value: str) -> str:
     return lowered
 
 
+def as_timezone(value: str) -> str:
+    """An IANA time zone name such as Europe/Stockholm, checked at start-up."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"not a time zone (e.g. Europe/Stockholm): {value!r}") from None
+    return name
+
+
 def as_log_format(value: str) -> str:
     lowered = value.strip().lower()
     if lowered not in {"text", "json"}:
@@ -238,6 +250,14 @@ AREAS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 as_locale,
                 "Language of the UI when the reader's browser asks for none we have (sv or en).",
             ),
+            Setting(
+                "SAMTAL_TIMEZONE",
+                "SAMTAL_TIMEZONE",
+                "Europe/Stockholm",
+                as_timezone,
+                "Time zone of every time shown to people (pages, the widget, e-mails); feeds "
+                "and the API give UTC.",
+            ),
         ),
     ),
     (
@@ -287,6 +307,22 @@ AREAS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 "At most one e-mail per moderator this often listing the comments waiting in the "
                 "queue.",
             ),
+            Setting(
+                "SAMTAL_EDIT_MINUTES",
+                "SAMTAL_EDIT_MINUTES",
+                15,
+                int,
+                "How long a reader may edit or delete their own comment, from the browser that "
+                "wrote it.",
+            ),
+            Setting(
+                "SAMTAL_AVATARS",
+                "SAMTAL_AVATARS",
+                True,
+                as_bool,
+                "Show an avatar made here from each commenter's e-mail hash (no request to "
+                "anyone else); 0 turns them off.",
+            ),
         ),
     ),
     (
@@ -312,6 +348,20 @@ AREAS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 "10 per minute;50 per day",
                 str,
                 "Login attempts allowed per IP address (Flask-Limiter notation).",
+            ),
+            Setting(
+                "SAMTAL_LIKE_RATE_LIMIT",
+                "SAMTAL_LIKE_RATE_LIMIT",
+                "30 per minute;300 per day",
+                str,
+                "Likes (and taking them back) allowed per IP address.",
+            ),
+            Setting(
+                "SAMTAL_PREVIEW_RATE_LIMIT",
+                "SAMTAL_PREVIEW_RATE_LIMIT",
+                "30 per minute",
+                str,
+                "Comment previews allowed per IP address.",
             ),
             Setting(
                 "RATELIMIT_STORAGE_URI",

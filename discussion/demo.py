@@ -78,6 +78,71 @@ DEMO_COMMENTS = [
         "Lite ute och cyklar kanske. Klout-score har ingen brytt sig om på länge.",
         None,
     ),
+    (
+        "strateger-sokes-eller-kontaktnat",
+        "Vad tycker du om det?",
+        "Lena Ek",
+        "Jag tycker att det är ärligt av Kommunal att skriva det rakt ut. Många tänker så, "
+        "men få skriver det i en annons.",
+        None,
+    ),
+    (
+        "strateger-sokes-eller-kontaktnat",
+        "Vad tycker du om det?",
+        "Ahmed",
+        "Ärligt, ja, men det stänger ute alla som är nya i branschen. Hur ska man komma in?",
+        4,
+    ),
+    (
+        "strateger-sokes-eller-kontaktnat",
+        "Vad tycker du om det?",
+        "Lena Ek",
+        "Bra poäng. Praktik och egna projekt kan kanske visa samma sak som ett nätverk.",
+        5,
+    ),
+    (
+        "strateger-sokes-eller-kontaktnat",
+        "Eller menar det egentligen något helt annat?",
+        "Per-Olof",
+        "Jag läser det som att de vill ha någon som redan *förstår* hur nätverk fungerar, "
+        "inte någon som tar med sig sina kontakter.",
+        None,
+    ),
+    (
+        "strateger-sokes-eller-kontaktnat",
+        "Eller menar det egentligen något helt annat?",
+        "Maria S",
+        "Det tror jag också. Annonstexter skrivs ofta i all hast.",
+        7,
+    ),
+    (
+        "strateger-sokes-eller-kontaktnat",
+        "Är det problematiskt eller självklart för den typen av jobb?",
+        "Tove",
+        "Problematiskt. Ett nätverk man byggt privat ska inte bli arbetsgivarens egendom.",
+        None,
+    ),
+    (
+        "strateger-sokes-eller-kontaktnat",
+        "Vad tror du?",
+        "Nils",
+        "Jag tror att de vill nå ut snabbt med små medel. Då är ett färdigt nätverk frestande.",
+        None,
+    ),
+    (
+        "strateger-sokes-eller-kontaktnat",
+        "Vad tror du?",
+        "Sara P",
+        "Kanske båda: de vill ha erfarenheten och hoppas på kontakterna på köpet.",
+        10,
+    ),
+    (
+        "strateger-sokes-eller-kontaktnat",
+        None,
+        "Ingrid",
+        "Tack för ett tänkvärt inlägg! Jag ser fram emot Kommunals svar.",
+        None,
+    ),
 ]
 
 

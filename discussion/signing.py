@@ -16,6 +16,8 @@ VERIFY = "verify-address"
 WRITER = "verified-writer"  # the cookie of a browser that verified an organisation address
 REPLIES = "confirm-replies"
 UNSUBSCRIBE = "unsubscribe"
+READER = "reader-browser"  # a reader's browser: a random id, for likes
+OWN = "own-comments"  # the comments a browser wrote, for showing and changing them
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

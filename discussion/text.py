@@ -48,4 +48,17 @@ def bdi(text: str | None) -> Markup:
     return Markup("<bdi>%s</bdi>") % escape(text or "")
 
 
+def scripts(text: str | None) -> list[str]:
+    """The writing systems of the letters in `text`, in order of appearance ("LATIN",
+    "CYRILLIC" …). More than one in a word is how a look-alike (`kommunаl.se` with a Cyrillic
+    а) passes for the real thing; digits and punctuation belong to none."""
+    found: list[str] = []
+    for character in text or "":
+        if character.isalpha():
+            script = unicodedata.name(character, "UNKNOWN").split(" ")[0]
+            if script not in found:
+                found.append(script)
+    return found
+
+
 FILTERS = {"bdi": bdi, "isolate": isolate}

@@ -211,6 +211,23 @@ def page(chromium):
     context.close()
 
 
+@pytest.fixture(params=[1280, 390], ids=lambda width: f"{width}px")
+def sized_page(chromium, request):
+    """A Swedish reader's page at a desktop and at a phone width (each test runs at both).
+
+    A test module may set `BYPASS_CSP = True` to inject a checking script (axe-core); the
+    pages' own scripts are checked against the CSP everywhere else."""
+    context = chromium.new_context(
+        locale="sv-SE",
+        viewport={"width": request.param, "height": 860},
+        bypass_csp=getattr(request.module, "BYPASS_CSP", False),
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def session_spam_model():
     """Train the default spam model once, up front, rather than inside whichever test first

@@ -103,7 +103,7 @@ def test_badges_for_staff_and_verified_organisation(app, client, qid):
         db.session.commit()
     comments = thread_of(client.get(f"{API}/posts/{SLUG}").get_json(), qid)["comments"]
     badges = {c["author"]: c["badges"] for c in comments}
-    assert badges["JM"] == [{"kind": "staff", "label": "Skribent"}]
+    assert badges["JM"] == [{"kind": "staff", "role": "author", "label": "Skribent"}]
     assert badges["Emma"] == [{"kind": "organisation", "label": "Kommunal"}]
 
 
@@ -346,7 +346,7 @@ def test_staff_on_samtals_own_page_posts_with_the_badge(app, client, qid):
     )
     assert response.status_code == 201 and response.get_json()["comment"]["author"] == "JM"
     comments = thread_of(client.get(f"{API}/posts/{SLUG}").get_json(), qid)["comments"]
-    assert comments[0]["badges"] == [{"kind": "staff", "label": "Skribent"}]
+    assert comments[0]["badges"] == [{"kind": "staff", "role": "author", "label": "Skribent"}]
 
 
 def test_organisation_address_is_held_for_verification(app, client, qid):

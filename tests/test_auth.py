@@ -491,7 +491,10 @@ def test_the_demo_has_accounts_to_log_in_with_and_a_comment_to_moderate(app, run
     assert result.exit_code == 0, result.output
     assert "demo login (admin): admin@example.se / samtal-demo" in result.output
     page = client.get(f"/{STRATEGER}").get_data(as_text=True)
-    assert "Karin Lind" in page and '<span class="badge badge-staff">Skribent</span>' in page
+    assert (
+        "Karin Lind" in page
+        and '<span class="badge badge-staff badge-author">Skribent</span>' in page
+    )
     assert login(client, "admin@example.se", password="samtal-demo").status_code == 302
     queue = client.get("/moderera/").get_data(as_text=True)
     assert 'Väntar <span class="count">1</span>' in queue and "Ny läsare" in queue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
@@ -52,6 +54,7 @@ def thread(page, question: str = QUESTION):
 
 def answer(page, text: str, name: str = "Karin") -> None:
     box = thread(page)
+    box.get_by_role("button", name=re.compile("Svara på frågan|Answer the question")).click()
     box.get_by_label("Din kommentar").fill(text)
     box.get_by_label("Namn").fill(name)
     box.get_by_role("button", name="Skicka kommentar").click()
@@ -126,6 +129,7 @@ def test_english_page_gets_english_widget(app, sample_posts, live_server, page):
     host = live_server(blog(samtal, lang="en"))
     app.config["SAMTAL_ALLOWED_ORIGINS"] = [host]
     page.goto(host)
+    thread(page).get_by_role("button", name="Answer the question").click()
     thread(page).get_by_role("button", name="Send comment").wait_for()
     assert thread(page).get_by_label("Your comment").is_visible()
 

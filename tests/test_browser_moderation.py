@@ -51,12 +51,14 @@ def test_a_moderator_approves_a_reader_s_answer_with_the_keyboard(
 
     # The reader answers; under pre-moderation the answer waits.
     page.goto(f"{base}/{STRATEGER}")
+    the_thread(page).get_by_text("Svara på frågan").click()
     the_thread(page).get_by_label("Din kommentar").fill("Erfarenhet, inte kontakter.")
     the_thread(page).get_by_label("Namn").fill("Karin")
     the_thread(page).get_by_role("button", name="Skicka kommentar").click()
-    page.wait_for_url(f"**/{STRATEGER}#trad-*")
-    assert "visas när den har granskats" in page.get_by_role("status").inner_text()
-    assert "Erfarenhet, inte kontakter." not in the_thread(page).inner_text()
+    page.wait_for_url(f"**/{STRATEGER}?ny=*#kommentar-*")
+    own = the_thread(page).locator("li.comment.waiting")
+    assert "visas när den har granskats" in own.get_by_role("status").inner_text()
+    assert "Erfarenhet, inte kontakter." in own.inner_text()  # to its writer alone
 
     # The moderator logs in from the queue's address and lands on the queue.
     moderator = chromium.new_context(locale="sv-SE").new_page()
@@ -88,11 +90,38 @@ def test_a_moderator_approves_a_reader_s_answer_with_the_keyboard(
         moderator.context.close()
 
     # The reader's page now shows the answer; the other comment still waits.
-    page.reload()
+    page.goto(f"{base}/{STRATEGER}")
     assert "Erfarenhet, inte kontakter." in the_thread(page).locator("ol.comments").inner_text()
+    assert the_thread(page).locator("li.comment.waiting").count() == 0
     assert "Ett äldre svar" not in the_thread(page).inner_text()
     assert latest_comment(app).state == "approved"
     with app.app_context():
         from discussion.models import Comment
 
         assert db.session.get(Comment, older_id).state == "pending"
+
+
+def test_r_asks_for_a_reason_before_it_rejects(premoderated, live_server, page):
+    app = premoderated
+    qid = question_id(app, STRATEGER, "Vad tror du?")
+    assert answer(app.test_client(), STRATEGER, qid, "Ett svar att avvisa").status_code == 302
+    base = live_server(app)
+    page.goto(f"{base}/moderera/")
+    page.get_by_label("E-post").fill("moa@example.se")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{base}/moderera/")
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.name") == "reason"
+    assert "Enter avvisar" in page.locator(".reject-hint").inner_text()
+    assert latest_comment(app).state == "pending"  # nothing decided yet
+    page.keyboard.type("Inte på ämnet")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    rejected = latest_comment(app)
+    assert rejected.state == "rejected"
+    with app.app_context():
+        from discussion.models import ModerationDecision
+
+        decision = db.session.query(ModerationDecision).order_by(ModerationDecision.id.desc())
+        assert decision.first().reason == "Inte på ämnet"

@@ -94,7 +94,7 @@ def test_a_queue_item_shows_what_a_moderator_needs(app, client, staff):
     assert "Strateger sökes. Eller kontaktnät?" in item and QUESTION in item
     assert "Svar till <bdi>Anna</bdi>:" in item and "Första kommentaren" in item
     assert "<strong><bdi>Anna</bdi></strong>" in item and "karin@example.se" in item
-    assert "Historik: 0 godkända, 0 avvisade, 1 skräp" in item
+    assert "Tidigare: 0 godkända, 0 avvisade, 1 skräp" in item
     assert "Spampoäng 0.42: ny skribent" in item
     assert "Skäl: förhandsmoderering" in item
     assert "Har väntat" in item
@@ -472,7 +472,7 @@ def test_a_closed_thread_refuses_comments_and_the_others_stay_open(app, client, 
     page = client.get(f"/{STRATEGER}").get_data(as_text=True)
     thread = page.split(f'id="trad-{qid}"')[1].split("</section>")[0]
     assert "Tråden är stängd för nya kommentarer." in thread and "comment-form" not in thread
-    assert page.count('class="comment-form"') == 5
+    assert page.split("<template")[0].count('class="comment-form"') == 5
     refused = answer(client, STRATEGER, qid, "För sent")
     assert refused.status_code == 409
     assert "Tråden är stängd" in refused.get_data(as_text=True)
@@ -521,7 +521,7 @@ def test_an_author_edits_reorders_hides_and_adds_questions(app, client, staff):
     assert after[-2] == ("Och sedan?", False)
     assert after[-1] == ("Övriga kommentarer", False)  # the general thread stays last
     page = client.get(f"/{STRATEGER}").get_data(as_text=True)
-    assert "Vad tycker du?" not in page and "<h2>Och sedan?</h2>" in page
+    assert "Vad tycker du?" not in page and " Och sedan?</h2>" in page
 
 
 def test_the_general_thread_cannot_be_hidden_or_reworded(app, client, staff):
@@ -615,9 +615,9 @@ def test_the_post_page_costs_the_same_queries_for_staff_whatever_the_comments(ap
     with counted_queries(app) as few:
         assert client.get(f"/{STRATEGER}").status_code == 200
     add_approved_comments(
-        app, qid, 50, lambda number: {"user_id": staff["author"] if number % 2 else None}
+        app, qid, 40, lambda number: {"user_id": staff["author"] if number % 2 else None}
     )
     with counted_queries(app) as many:
         html = client.get(f"/{STRATEGER}").get_data(as_text=True)
-    assert html.count("badge-staff") >= 26
+    assert html.count("badge-staff") >= 21
     assert len(few) == len(many)

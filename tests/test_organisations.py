@@ -102,7 +102,10 @@ def test_an_unverified_address_holds_the_comment_and_sends_a_link(org_app, clien
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Adressen hör till Kommunal" in page
-    assert "Vi menar nätverket i yrket." not in page
+    # Its writer sees it in place, marked as waiting; no one else sees it.
+    assert "Vi menar nätverket i yrket." in page and "Väntar på granskning" in page
+    others = org_app.test_client().get(f"/{STRATEGER}").get_data(as_text=True)
+    assert "Vi menar nätverket i yrket." not in others
 
     comment = newest(org_app)
     assert comment.state == CommentState.HELD
@@ -297,7 +300,7 @@ def test_look_alikes_and_typed_names_get_nothing(org_app, client, smtp_server):
         comment = newest(org_app)
         assert comment.state == CommentState.APPROVED, email
         assert comment.organisation_id is None, email
-    page = client.get(f"/{STRATEGER}").get_data(as_text=True)
+    page = org_app.test_client().get(f"/{STRATEGER}").get_data(as_text=True)  # another reader
     assert page.count("Jag är visst från Kommunal") == len(LOOK_ALIKES)
     assert "badge-org" not in page
     assert smtp_server.wait_for(1, timeout=0.3) == []

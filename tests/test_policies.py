@@ -182,7 +182,10 @@ def test_staff_replies_go_live_with_a_badge_under_pre_moderation(app, client, sa
     assert comment.author_name == "Moa Moderator"  # the account's name, not the form's
     html = client.get(f"/{STRATEGER}").get_data(as_text=True)
     byline = html.split(f'id="kommentar-{comment.id}"')[1].split("</p>")[0]
-    assert "Moa Moderator" in byline and '<span class="badge badge-staff">Skribent</span>' in byline
+    assert (
+        "Moa Moderator" in byline
+        and '<span class="badge badge-staff badge-moderator">Moderator</span>' in byline
+    )
     assert "Du skriver som Moa Moderator" in html
 
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import event, select
 
 from discussion.extensions import db
-from discussion.models import Comment, CommentState
+from discussion.models import Comment, CommentState, utcnow
 from tests.helpers import csrf_token
 from tests.staff import STRATEGER, add_approved_comments, question_id
 from tests.staff import answer as post_answer
@@ -51,10 +51,13 @@ def test_post_page_renders_markdown_questions_and_forms(client, sample_posts):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "<blockquote>" in html
-    assert "<h2>Vad tror du, är jag ute och cyklar?</h2>" in html
-    assert "<h2>Och vad tycker du om Emmas Nilssons svar nedan?</h2>" in html
-    assert "<h2>Övriga kommentarer</h2>" in html
-    assert html.count('class="comment-form"') == 3
+    assert " Vad tror du, är jag ute och cyklar?</h2>" in html
+    assert " Och vad tycker du om Emmas Nilssons svar nedan?</h2>" in html
+    assert ">Övriga kommentarer</h2>" in html
+    # One form per thread, each folded behind its "Svara på frågan" (plus reader.js's template).
+    page_itself = html.split('<template id="svar-mall">')[0]
+    assert page_itself.count('class="comment-form"') == 3
+    assert page_itself.count('<details class="answer">') == 3
     assert 'lang="sv"' in html
 
 
@@ -69,15 +72,15 @@ def test_answer_and_reply_appear_threaded_on_the_page(app, client, sample_posts)
         assert first.body_html.strip() == "<p>Jag tror att <em>nätverket</em> är viktigt.</p>"
     reply = post_answer(client, STRATEGER, qid, "Håller med!", name="Bo", parent_id=first.id)
     assert reply.status_code == 302
-    assert reply.headers["Location"].startswith(f"/{STRATEGER}#kommentar-")
+    assert reply.headers["Location"].startswith(f"/{STRATEGER}?ny=")
 
-    page = client.get(f"/{STRATEGER}")
+    page = client.get(reply.headers["Location"])  # where the writer lands: at their reply
     html = page.get_data(as_text=True)
     thread = html.split(f'id="trad-{qid}"')[1].split('<section class="thread')[0]
     assert "Jag tror att <em>nätverket</em> är viktigt." in thread
     assert "Håller med!" in thread
     assert thread.index("Jag tror att") < thread.index("Håller med!")
-    assert re.search(r'class="comment depth-1" id="kommentar-\d+"', thread)
+    assert re.search(r'class="comment depth-1[^"]*" id="kommentar-\d+"', thread)
     assert "Tack! Din kommentar är publicerad." in html
 
 
@@ -117,7 +120,7 @@ def test_missing_and_oversized_fields_show_swedish_errors_and_keep_text(app, cli
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Kommentaren får vara högst 5000 tecken." in html
+    assert "Kommentaren får vara högst 5\u00a0000 tecken." in html
     assert "Namnet får vara högst 80 tecken." in html
     assert "Det ser inte ut som en e-postadress." in html
     with app.app_context():
@@ -155,14 +158,22 @@ def test_reply_whose_parent_is_in_another_thread_is_400(app, client, sample_post
         assert db.session.query(Comment).count() == 1
 
 
-def test_missing_or_wrong_csrf_token_is_a_readable_400(app, client, sample_posts):
+def test_missing_or_wrong_csrf_token_gives_the_form_back_with_the_text(app, client, sample_posts):
     qid = question_id(app, STRATEGER, "Vad tror du?")
     for token in ("", "forged"):
         response = client.post(
-            f"/{STRATEGER}/trad/{qid}", data={"csrf_token": token, "name": "A", "body": "B"}
+            f"/{STRATEGER}/trad/{qid}",
+            data={"csrf_token": token, "name": "Anna", "body": "Min text som inte får tappas."},
         )
+        html = response.get_data(as_text=True)
         assert response.status_code == 400
-        assert "Ladda om sidan och försök igen" in response.get_data(as_text=True)
+        assert "Formuläret hade gått ut" in html
+        assert "Min text som inte får tappas.</textarea>" in html
+        assert 'value="Anna"' in html
+        fresh = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert fresh and fresh.group(1) != token
+    with app.app_context():
+        assert db.session.query(Comment).count() == 0
 
 
 def test_invalid_utf8_nul_and_huge_bodies_get_4xx_and_the_server_keeps_serving(
@@ -201,7 +212,8 @@ def test_post_page_costs_the_same_queries_for_2_and_200_comments(app, client, sa
     add_approved_comments(app, qid, 198)
     with counted_queries(app) as many:
         html = client.get(f"/{STRATEGER}").get_data(as_text=True)
-    assert html.count("Läsare ") == 200
+    assert html.count("Läsare ") == 50  # the first 50 top-level comments, then "Visa fler"
+    assert "Visa fler (150 till)" in html
     assert len(few) == len(many) <= 4
 
 
@@ -212,7 +224,8 @@ def test_removed_comment_keeps_its_visible_replies_readable(app, client, sample_
         parent = db.session.scalar(select(Comment))
     post_answer(client, STRATEGER, qid, "Svaret finns kvar", parent_id=parent.id)
     with app.app_context():
-        db.session.get(Comment, parent.id).state = CommentState.REJECTED
+        removed = db.session.get(Comment, parent.id)
+        removed.state, removed.decided_at = CommentState.REJECTED, utcnow()  # a moderator's
         db.session.commit()
     html = client.get(f"/{STRATEGER}").get_data(as_text=True)
     assert "Ett inlägg som tas bort" not in html
@@ -227,7 +240,8 @@ def test_each_comment_offers_a_reply_form_without_javascript(app, client, sample
         first = db.session.scalar(select(Comment.id))
     page = client.get(f"/{STRATEGER}").get_data(as_text=True)
     assert f'href="?svara={first}#svara-{first}"' in page
-    assert 'name="parent_id"' not in page
+    # No reply form on the page itself, only the template reader.js copies from.
+    assert 'name="parent_id"' not in page.split('<template id="svar-mall">')[0]
     opened = client.get(f"/{STRATEGER}?svara={first}").get_data(as_text=True)
     assert f'<input type="hidden" name="parent_id" value="{first}">' in opened
     assert f'id="svara-{first}"' in opened

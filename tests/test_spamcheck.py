@@ -165,9 +165,12 @@ def test_banned_word_sends_a_comment_to_spam_and_suspect_word_to_the_queue(
         assert suspect.state == CommentState.PENDING
         assert "Misstänkt ord: fotboll" in worded(suspect.spam_reasons)
         assert whole_word.state == CommentState.APPROVED
-    page = client.get(f"/{STRATEGER}").get_data(as_text=True)
+    page = app.test_client().get(f"/{STRATEGER}").get_data(as_text=True)  # not the writer
     assert "viagra" not in page
     assert "Fotbollslaget i stan" in page
+    # The writer is told nothing a spammer could learn from: to them it simply waits.
+    own = client.get(f"/{STRATEGER}").get_data(as_text=True)
+    assert "Billig viagra här" in own and "Väntar på granskning" in own
 
 
 def test_reader_form_posts_record_timing_and_a_honeypot_bot_goes_to_spam(app, client, sample_posts):

@@ -26,7 +26,10 @@ WRITE = "api-write"
 TOKEN_HEADER = "X-Samtal-Token"
 CSRF_HEADER = "X-CSRFToken"
 EXPOSED = "ETag, Last-Modified, Retry-After, Content-Language"
-PREFLIGHT_HEADERS = f"Content-Type, {TOKEN_HEADER}, {CSRF_HEADER}, If-None-Match, Accept-Language"
+PREFLIGHT_HEADERS = (
+    f"Content-Type, {TOKEN_HEADER}, {CSRF_HEADER}, If-None-Match, Accept-Language, "
+    "X-Samtal-Reader, X-Samtal-Own"
+)
 
 
 # --- origins and CORS --------------------------------------------------------------------------
@@ -63,7 +66,7 @@ def add_cors_headers(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = origin
     response.headers["Access-Control-Expose-Headers"] = EXPOSED
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = PREFLIGHT_HEADERS
         response.headers["Access-Control-Max-Age"] = "600"
     return response
@@ -87,10 +90,13 @@ def token_seconds() -> int:
     return current_app.config["SAMTAL_WRITE_TOKEN_SECONDS"]
 
 
-def check_write(slug: str) -> dict:
-    """Guard a write to the post `slug`; returns the JSON object the request carries."""
+def check_write(slug: str, *, body_required: bool = True) -> dict:
+    """Guard a write to the post `slug`; returns the JSON object the request carries.
+
+    A DELETE carries no body (`body_required=False`): only the token is checked.
+    """
     refuse_foreign_origin()
-    if request.mimetype != "application/json":
+    if body_required and request.mimetype != "application/json":
         raise ApiError("json_required")
     token = request.headers.get(TOKEN_HEADER)
     if token:
@@ -102,7 +108,7 @@ def check_write(slug: str) -> dict:
             raise ApiError("csrf_invalid") from None
     else:
         raise ApiError("token_missing")
-    return json_object()
+    return json_object() if body_required else {}
 
 
 def _check_token(token: str, slug: str) -> None:

@@ -86,6 +86,21 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
         "Kommentaren visas inte och kan inte anmälas.",
         "The comment is not shown and cannot be reported.",
     ),
+    "not_likeable": (
+        409,
+        "Kommentaren visas inte och kan inte gillas.",
+        "The comment is not shown and cannot be liked.",
+    ),
+    "too_many_likes": (
+        409,
+        "Kommentaren har redan gillats många gånger från din adress.",
+        "This comment has already been liked many times from your address.",
+    ),
+    "not_yours": (
+        403,
+        "Du kan bara ändra dina egna kommentarer, från samma webbläsare och en kort stund.",
+        "You can only change your own comments, from the same browser, for a short while.",
+    ),
     "already_reported": (
         409,
         "Du har redan anmält den här kommentaren.",

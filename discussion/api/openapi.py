@@ -73,8 +73,18 @@ SCHEMAS: dict[str, dict] = {
     "Badge": _object(
         {
             "kind": {"type": "string", "enum": ["staff", "organisation"]},
-            "label": {"type": "string", "description": "Skribent, or the organisation's badge"},
-        }
+            "role": {
+                "type": "string",
+                "enum": ["author", "moderator", "admin"],
+                "description": "staff only: the post's author, a moderator or an admin",
+            },
+            "label": {
+                "type": "string",
+                "description": "What the writer is (Skribent, Moderator…), or the organisation's "
+                "badge, in the client's language",
+            },
+        },
+        required=["kind", "label"],
     ),
     "Comment": _object(
         {
@@ -87,6 +97,9 @@ SCHEMAS: dict[str, dict] = {
             "author": _nullable(STRING),
             "html": _nullable({"type": "string", "description": "Stored, sanitised HTML."}),
             "created": TIME,
+            "edited": {"type": "boolean", "description": "Its writer changed the text."},
+            "likes": INTEGER,
+            "avatar": _nullable(URL),
             "badges": {"type": "array", "items": _ref("Badge")},
             "url": URL,
             "replies": {"type": "array", "items": _ref("Comment")},
@@ -121,6 +134,7 @@ SCHEMAS: dict[str, dict] = {
                     "name": {"type": "integer", "description": "Most characters in a name"},
                 }
             ),
+            "timezone": {"type": "string", "description": "Where shown times are local (IANA)."},
             "questions": {"type": "array", "items": _ref("Question")},
         }
     ),
@@ -141,6 +155,10 @@ SCHEMAS: dict[str, dict] = {
             "token": STRING,
             "expires_in": {"type": "integer", "description": "Seconds."},
             "form_ts": {"type": "string", "description": "Send back as `ts` with the comment."},
+            "reader": {
+                "type": "string",
+                "description": "This browser's signed id: keep it and send it as X-Samtal-Reader.",
+            },
         }
     ),
     "NewComment": _object(
@@ -179,9 +197,33 @@ SCHEMAS: dict[str, dict] = {
                 "writer's e-mail link; pending: waits for a moderator.",
             },
             "created": TIME,
+            "edited": BOOLEAN,
+            "editable_until": _nullable(
+                {**TIME, "description": "Until then this browser may edit or delete it."}
+            ),
         }
     ),
-    "CommentCreated": _object({"comment": _ref("OwnComment")}),
+    "CommentCreated": _object(
+        {
+            "comment": _ref("OwnComment"),
+            "own": {
+                "type": "string",
+                "description": "This browser's own comments, signed: send as X-Samtal-Own.",
+            },
+        }
+    ),
+    "Mine": _object(
+        {
+            "liked": {"type": "array", "items": INTEGER},
+            "own": {"type": "array", "items": _ref("OwnComment")},
+            "shown": {"type": "array", "items": INTEGER},
+        }
+    ),
+    "Liked": _object({"liked": BOOLEAN, "likes": INTEGER, "reader": STRING}),
+    "Edit": _object({"body": {"type": "string", "maxLength": COMMENT_MAX_LENGTH}}),
+    "Edited": _object({"comment": _ref("OwnComment")}),
+    "PreviewInput": _object({"body": {"type": "string", "maxLength": COMMENT_MAX_LENGTH}}),
+    "Preview": _object({"html": STRING}),
     "NewReport": _object(
         {
             "reason": {"type": "string", "enum": list(REPORT_REASONS)},
@@ -214,7 +256,7 @@ ERRORS = {
     401: "No valid staff token",
     403: "Origin not allowed, or no valid write token",
     404: "No such post, question or comment",
-    409: "Closed thread, comment not reportable, or already reported",
+    409: "Closed thread; comment not reportable or likeable, or already reported",
     413: "Body too large",
     415: "Not JSON",
     422: "A field is wrong; see error.fields",
@@ -259,6 +301,27 @@ LIMIT = {
     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
     "description": "Top-level comments per page (replies come with them).",
 }
+SORT = {
+    "name": "sort",
+    "in": "query",
+    "schema": {"type": "string", "enum": ["oldest", "newest", "liked"]},
+    "description": "Order of the top-level comments; a cursor belongs to its order. In `liked` "
+    "order a comment liked between two pages may move across the cursor.",
+}
+READER_HEADERS = [
+    {
+        "name": "X-Samtal-Reader",
+        "in": "header",
+        "schema": STRING,
+        "description": "The browser's signed id from /token (pages send a cookie instead).",
+    },
+    {
+        "name": "X-Samtal-Own",
+        "in": "header",
+        "schema": STRING,
+        "description": "The signed list of the browser's own comments, from a 201's `own`.",
+    },
+]
 WRITE_HEADERS = [
     {
         "name": TOKEN_HEADER,
@@ -284,7 +347,7 @@ PATHS = {
         "get": {
             "operationId": "readPost",
             "summary": "A post, its questions and the first page of each thread",
-            "parameters": [SLUG, LIMIT],
+            "parameters": [SLUG, LIMIT, SORT],
             "responses": _cached("The post", "Post"),
         },
         "put": {
@@ -310,6 +373,7 @@ PATHS = {
                 SLUG,
                 QUESTION,
                 LIMIT,
+                SORT,
                 {
                     "name": "after",
                     "in": "query",
@@ -353,6 +417,57 @@ PATHS = {
             "requestBody": _body("NewReport"),
             "responses": _answers(
                 {201: ("Reported", "Reported")}, 400, 403, 404, 409, 413, 415, 422, 429
+            ),
+        }
+    },
+    "/posts/{slug}/mine": {
+        "get": {
+            "operationId": "mine",
+            "summary": "This browser's likes and own comments on the post (never cached)",
+            "parameters": [SLUG, *READER_HEADERS],
+            "responses": _answers({200: ("What this browser has", "Mine")}, 404),
+        }
+    },
+    "/comments/{comment_id}/likes": {
+        "post": {
+            "operationId": "likeComment",
+            "summary": "Like a comment, or take the like back (one per browser)",
+            "parameters": [COMMENT, *WRITE_HEADERS, *READER_HEADERS],
+            "responses": _answers(
+                {200: ("Liked or not, and the count", "Liked")}, 400, 403, 404, 409, 415, 429
+            ),
+        }
+    },
+    "/comments/{comment_id}": {
+        "patch": {
+            "operationId": "editComment",
+            "summary": "The writer changes their comment (same browser, for a while)",
+            "parameters": [COMMENT, *WRITE_HEADERS, *READER_HEADERS],
+            "requestBody": _body("Edit"),
+            "responses": _answers(
+                {200: ("Changed; checked again like a new comment", "Edited")},
+                400,
+                403,
+                404,
+                413,
+                415,
+                422,
+            ),
+        },
+        "delete": {
+            "operationId": "deleteComment",
+            "summary": "The writer takes their comment back (same browser, for a while)",
+            "parameters": [COMMENT, *WRITE_HEADERS, *READER_HEADERS],
+            "responses": _answers({204: ("Deleted", None)}, 400, 403, 404),
+        },
+    },
+    "/preview": {
+        "post": {
+            "operationId": "preview",
+            "summary": "A text rendered exactly as it would be stored",
+            "requestBody": _body("PreviewInput"),
+            "responses": _answers(
+                {200: ("The sanitised HTML", "Preview")}, 400, 403, 413, 415, 422, 429
             ),
         }
     },

@@ -18,11 +18,18 @@ def clean_text(value: object) -> bool:
     return True
 
 
-def form_data(data: dict, fields: tuple[str, ...]) -> MultiDict:
+def form_data(
+    data: dict,
+    fields: tuple[str, ...],
+    *,
+    numbers: tuple[str, ...] = ("parent_id",),
+    flags: tuple[str, ...] = ("notify",),
+) -> MultiDict:
     """JSON values as the fields a browser's form would send, for the reader's own form class.
 
-    Numbers become their digits and true a ticked box; false and null are left out, like an
-    unticked box or an empty field. Anything else that is not text is refused.
+    A number is taken only for `numbers` (as its digits) and true only for `flags` (a ticked
+    box); false and null are left out, like an unticked box or an empty field. Anything else
+    that is not text (e.g. `"body": 42`) is refused, as the OpenAPI document says.
     """
     formdata = MultiDict()
     problems = {}
@@ -30,9 +37,9 @@ def form_data(data: dict, fields: tuple[str, ...]) -> MultiDict:
         value = data.get(name)
         if value is None or value is False:
             continue
-        if value is True:
+        if value is True and name in flags:
             value = "y"
-        elif isinstance(value, int):
+        elif isinstance(value, int) and not isinstance(value, bool) and name in numbers:
             value = str(value)
         if clean_text(value):
             formdata[name] = value

@@ -12,21 +12,22 @@ import base64
 import binascii
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import url_for
+from flask import current_app, url_for
 
+from ..comments.badges import staff_role
 from ..comments.threads import Thread, ThreadEntry, threads_of
 from ..config import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH
 from ..models import Comment, Post
+from ..reader.avatars import avatar_url
 from ..times import iso_utc
-from .errors import ApiError
+from .errors import ApiError, say
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
-STAFF_BADGE = "Skribent"
 EPOCH = datetime(1970, 1, 1)
 # What a form may send, so the widget checks the same lengths the server does.
 LIMITS = {"comment": COMMENT_MAX_LENGTH, "name": NAME_MAX_LENGTH}
@@ -35,31 +36,52 @@ LIMITS = {"comment": COMMENT_MAX_LENGTH, "name": NAME_MAX_LENGTH}
 # --- cursors ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Cursor:
-    """The last top-level comment of a page: (created_at in microseconds, id)."""
+    """Where a page ended, in the thread's order: the last top-level comment's sort key.
 
-    micros: int
-    comment_id: int
+    oldest: (created, id) ascending; newest: descending; liked: (likes descending, then created
+    and id ascending). A cursor belongs to its order; one of another order is refused.
+    """
+
+    sort: str
+    key: tuple[int, ...]
 
     @classmethod
-    def of(cls, comment: Comment) -> Cursor:
-        return cls(_micros(comment.created_at), comment.id)
+    def of(cls, comment: Comment, sort: str) -> Cursor:
+        return cls(sort, sort_key(comment, sort))
 
     def encode(self) -> str:
-        raw = f"{self.micros}.{self.comment_id}".encode()
+        raw = ".".join([self.sort[0], *(str(part) for part in self.key)]).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
-    def decode(cls, text: str) -> Cursor:
+    def decode(cls, text: str, sort: str) -> Cursor:
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
-            micros, comment_id = (int(part) for part in raw.split("."))
+            parts = raw.split(".")
+            if parts[0].isdigit():  # a cursor from before there were orders: oldest first
+                parts = ["o", *parts]
+            letter, numbers = parts[0], tuple(int(part) for part in parts[1:])
         except (binascii.Error, UnicodeDecodeError, ValueError):
             raise ApiError("bad_cursor") from None
-        if micros < 0 or comment_id < 0:
+        if letter != sort[0] or len(numbers) != (3 if sort == "liked" else 2):
             raise ApiError("bad_cursor")
-        return cls(micros, comment_id)
+        # Each part has the sign its order gives it (newest and likes count down).
+        signs = {"oldest": (1, 1), "newest": (-1, -1), "liked": (-1, 1, 1)}[sort]
+        if any(number * sign < 0 for number, sign in zip(numbers, signs, strict=True)):
+            raise ApiError("bad_cursor")
+        return cls(sort, numbers)
+
+
+def sort_key(comment: Comment, sort: str) -> tuple[int, ...]:
+    """A key that grows along the order, so a page continues after its cursor's key."""
+    micros, ident = _micros(comment.created_at), comment.id
+    if sort == "newest":
+        return (-micros, -ident)
+    if sort == "liked":
+        return (-(comment.like_count or 0), micros, ident)
+    return (micros, ident)
 
 
 def _micros(moment: datetime) -> int:
@@ -69,10 +91,18 @@ def _micros(moment: datetime) -> int:
 # --- comments as JSON --------------------------------------------------------------------------
 
 
+STAFF_LABELS = {
+    "author": ("Skribent", "Author"),
+    "moderator": ("Moderator", "Moderator"),
+    "admin": ("Administratör", "Administrator"),
+}
+
+
 def badges(comment: Comment) -> list[dict]:
     found = []
-    if comment.is_staff:
-        found.append({"kind": "staff", "label": STAFF_BADGE})
+    role = staff_role(comment)
+    if role is not None:
+        found.append({"kind": "staff", "role": role, "label": say(*STAFF_LABELS[role])})
     if comment.organisation is not None:
         found.append({"kind": "organisation", "label": comment.organisation.badge})
     return found
@@ -87,22 +117,13 @@ def comment_json(comment: Comment, removed: bool, slug: str) -> dict:
         "author": None if removed else comment.author_name,
         "html": None if removed else comment.body_html,
         "created": iso_utc(comment.created_at),
+        "edited": bool(comment.edited_at) and not removed,
+        "likes": 0 if removed else comment.like_count or 0,
+        "avatar": None if removed else avatar_url(comment),
         "badges": [] if removed else badges(comment),
         "url": url_for("reader.post", slug=slug, _anchor=f"kommentar-{comment.id}", _external=True),
         "replies": [],
     }
-
-
-def _roots(entries: list[ThreadEntry]) -> Iterator[list[ThreadEntry]]:
-    """Split a thread's depth-first entries into one run per top-level comment."""
-    run: list[ThreadEntry] = []
-    for entry in entries:
-        if entry.depth == 0 and run:
-            yield run
-            run = []
-        run.append(entry)
-    if run:
-        yield run
 
 
 def _nest(run: list[ThreadEntry], slug: str) -> dict:
@@ -123,23 +144,30 @@ class Page:
     next: str | None
 
 
-def page_of(thread: Thread, slug: str, after: Cursor | None, limit: int) -> Page:
-    runs = [
-        run for run in _roots(thread.entries) if after is None or Cursor.of(run[0].comment) > after
-    ]
+def page_of(
+    thread: Thread, slug: str, after: Cursor | None, limit: int, sort: str = "oldest"
+) -> Page:
+    runs = sorted(thread.runs(), key=lambda run: sort_key(run[0].comment, sort))
+    if after is not None:
+        runs = [run for run in runs if sort_key(run[0].comment, sort) > after.key]
     shown = runs[:limit]
     more = len(runs) > limit
     return Page(
         comments=[_nest(run, slug) for run in shown],
-        next=Cursor.of(shown[-1][0].comment).encode() if more else None,
+        next=Cursor.of(shown[-1][0].comment, sort).encode() if more else None,
     )
+
+
+def general_text() -> str:
+    """The general thread's name in the client's language (it is stored in Swedish)."""
+    return say("Övriga kommentarer", "Other comments")
 
 
 def question_json(thread: Thread, post: Post, page: Page) -> dict:
     question = thread.question
     return {
         "id": question.id,
-        "text": question.text,
+        "text": general_text() if question.is_general else question.text,
         "general": question.is_general,
         "closed": bool(post.closed or question.closed),
         "comment_count": thread.visible_count,
@@ -149,7 +177,7 @@ def question_json(thread: Thread, post: Post, page: Page) -> dict:
     }
 
 
-def post_json(post: Post, limit: int) -> dict:
+def post_json(post: Post, limit: int, sort: str = "oldest") -> dict:
     """The post with its visible threads, each with its first page of comments."""
     threads = threads_of(post)
     return {
@@ -163,19 +191,23 @@ def post_json(post: Post, limit: int) -> dict:
         "comment_count": sum(thread.visible_count for thread in threads),
         "changed": iso_utc(post.threads_changed_at),
         "limits": LIMITS,
+        # Shown times are local to the site; the timestamps themselves stay UTC.
+        "timezone": current_app.config["SAMTAL_TIMEZONE"],
         "questions": [
-            question_json(thread, post, page_of(thread, post.slug, None, limit))
+            question_json(thread, post, page_of(thread, post.slug, None, limit, sort))
             for thread in threads
         ],
     }
 
 
-def thread_json(post: Post, question_id: int, after: Cursor | None, limit: int) -> dict:
+def thread_json(
+    post: Post, question_id: int, after: Cursor | None, limit: int, sort: str = "oldest"
+) -> dict:
     """One page of one thread."""
     thread = next((t for t in threads_of(post) if t.question.id == question_id), None)
     if thread is None:
         raise ApiError("question_not_found")
-    page = page_of(thread, post.slug, after, limit)
+    page = page_of(thread, post.slug, after, limit, sort)
     return {
         "post": post.slug,
         "question_id": question_id,

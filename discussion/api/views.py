@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
 from sqlalchemy import bindparam, select
@@ -17,21 +17,26 @@ from werkzeug.exceptions import Conflict, NotFound
 from werkzeug.http import is_resource_modified
 
 from ..auth.access import current_staff
-from ..comments import posting
-from ..comments.threads import visible_counts
+from ..comments import editing, likes, posting
+from ..comments.editing import too_long_message
+from ..comments.threads import SORTS, visible_counts
+from ..config import COMMENT_MAX_LENGTH
 from ..extensions import csrf, db
 from ..models import Comment, CommentState, Post, Question, row_by_id
 from ..moderation import reports
 from ..organisations import verification
 from ..posts.importing import save_post
 from ..posts.lookups import post_or_404, question_or_404, refuse_if_closed
+from ..reader import browser
 from ..reader.forms import CommentForm, ReportForm
+from ..sanitize import render_comment
 from ..spam import signals
 from ..times import iso_utc
 from ..web import limits
+from ..web.errors import api_language
 from . import access, openapi, posts
 from .access import add_cors_headers
-from .errors import ApiError, handle
+from .errors import ApiError, handle, say
 from .payload import clean_text, form_data
 from .threads import DEFAULT_PAGE, MAX_PAGE, Cursor, cache, post_json, thread_json
 
@@ -40,7 +45,7 @@ bp.register_error_handler(ApiError, handle)
 
 MAX_COUNTED_POSTS = 100
 # Bump when the JSON of a read changes shape, so no cache (ours or a browser's) serves the old.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -71,11 +76,28 @@ def _limit() -> int:
     return int(raw)
 
 
+def _sort() -> str:
+    sort = request.args.get("sort", "oldest")
+    if sort not in SORTS:
+        raise ApiError("bad_parameter", detail=f"sort: {', '.join(SORTS)}")
+    return sort
+
+
 def _cached_json(key: tuple, changed_at: datetime, build) -> Response:
-    """Answer a read from its version: 304 if the client has it, else the cached or built body."""
-    full_key = (FORMAT_VERSION, current_app.config["SQLALCHEMY_DATABASE_URI"], request.host, *key)
+    """Answer a read from its version: 304 if the client has it, else the cached or built body.
+
+    The language is part of the key: badges and the general thread's name are worded in it.
+    """
+    language = api_language()
+    full_key = (
+        FORMAT_VERSION,
+        current_app.config["SQLALCHEMY_DATABASE_URI"],
+        request.host,
+        language,
+        *key,
+    )
     etag = hashlib.blake2b(repr(full_key).encode(), digest_size=12).hexdigest()
-    headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache"}
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache", "Vary": "Accept-Language"}
     if not is_resource_modified(request.environ, etag=etag, last_modified=changed_at):
         response = Response(status=304, headers=headers)
     else:
@@ -92,23 +114,24 @@ def read_post(slug: str):
     """A post, its questions and the first page of each thread's comments."""
     limit = _limit()
     post_id, changed_at = _post_version(slug)
+    sort = _sort()
     return _cached_json(
-        ("post", post_id, changed_at, limit),
+        ("post", post_id, changed_at, limit, sort),
         changed_at,
-        lambda: post_json(db.session.get(Post, post_id), limit),
+        lambda: post_json(db.session.get(Post, post_id), limit, sort),
     )
 
 
 @bp.get("/posts/<slug>/questions/<int:question_id>/comments")
 def read_thread(slug: str, question_id: int):
     """One page of one thread; `after` is the `next` cursor of the page before."""
-    limit = _limit()
-    after = Cursor.decode(request.args["after"]) if "after" in request.args else None
+    limit, sort = _limit(), _sort()
+    after = Cursor.decode(request.args["after"], sort) if "after" in request.args else None
     post_id, changed_at = _post_version(slug)
     return _cached_json(
-        ("thread", post_id, changed_at, question_id, after, limit),
+        ("thread", post_id, changed_at, question_id, after, limit, sort),
         changed_at,
-        lambda: thread_json(db.session.get(Post, post_id), question_id, after, limit),
+        lambda: thread_json(db.session.get(Post, post_id), question_id, after, limit, sort),
     )
 
 
@@ -164,12 +187,18 @@ def token(slug: str):
         token=access.write_token(slug),
         expires_in=access.token_seconds(),
         form_ts=signals.form_timestamp(),
+        # The browser's id for likes: the widget keeps it (no cookies cross-origin).
+        reader=browser.reader_token(browser.ensure_browser_id()),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 COMMENT_FIELDS = ("name", "email", "body", "parent_id", "notify")
+
+
+def _not_text() -> str:
+    return say("Ska vara text.", "Must be text.")
 
 
 @bp.post("/posts/<slug>/questions/<int:question_id>/comments")
@@ -202,7 +231,10 @@ def post_comment(slug: str, question_id: int):
         )
     except posting.ThreadMismatch:
         raise ApiError("thread_mismatch") from None
-    response = jsonify(comment=own_comment_json(comment))
+    # The signed list of this browser's own comments: the widget keeps it to see its comment
+    # while it waits, and to edit or delete it for a while (a page gets it as a cookie).
+    own = browser.remember_own(comment.id)
+    response = jsonify(comment=own_comment_json(comment), own=own)
     response.status_code = 201
     response.headers["Location"] = url_for(
         "reader.post", slug=slug, _anchor=f"kommentar-{comment.id}", _external=True
@@ -213,6 +245,13 @@ def post_comment(slug: str, question_id: int):
 def _text(data: dict, key: str) -> str | None:
     value = data.get(key)
     return value if clean_text(value) else None
+
+
+def _editable_until(comment: Comment) -> str | None:
+    if not browser.may_change(comment):
+        return None
+    window = timedelta(minutes=current_app.config["SAMTAL_EDIT_MINUTES"])
+    return iso_utc(comment.created_at + window)
 
 
 def public_state(comment: Comment) -> str:
@@ -239,6 +278,8 @@ def own_comment_json(comment: Comment) -> dict:
         "html": comment.body_html,
         "state": public_state(comment),
         "created": iso_utc(comment.created_at),
+        "edited": comment.edited_at is not None,
+        "editable_until": _editable_until(comment),
     }
 
 
@@ -265,6 +306,101 @@ def report_comment(comment_id: int):
         raise ApiError("already_reported")
     db.session.commit()
     return jsonify(reported=True), 201
+
+
+# --- what one reader has: their likes and their own comments -----------------------------------
+
+
+@bp.get("/posts/<slug>/mine")
+def mine(slug: str):
+    """This browser's likes and own comments on the post (X-Samtal-Reader / X-Samtal-Own, or
+    cookies on Samtal's own pages). Never cached: the public reads stay the same for everyone."""
+    post = _post_or_404(slug)
+    own = db.session.scalars(
+        select(Comment).where(Comment.id.in_(browser.own_ids()), Comment.post_id == post.id)
+    ).all()
+    shown = [c.id for c in own if c.visible]
+    ids = db.session.scalars(
+        select(Comment.id).where(Comment.post_id == post.id, Comment.state == CommentState.APPROVED)
+    ).all()
+    response = jsonify(
+        liked=sorted(likes.liked_by(browser.browser_id(), list(ids))),
+        own=[own_comment_json(c) for c in own if c.visible or browser.shown_as_waiting(c)],
+        shown=shown,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _visible_comment(comment_id: int) -> Comment:
+    comment = row_by_id(Comment, comment_id, with_for_update=True)
+    if comment is None:
+        raise ApiError("comment_not_found")
+    return comment
+
+
+@bp.post("/comments/<int:comment_id>/likes")
+@limits.likes
+def like_comment(comment_id: int):
+    """Like a comment, or take the like back: one like per browser."""
+    comment = _visible_comment(comment_id)
+    access.check_write(comment.post.slug)
+    identity = browser.ensure_browser_id()
+    try:
+        liked, count = likes.toggle_like(comment, identity, request.remote_addr)
+    except likes.LikeRefused as error:
+        db.session.rollback()
+        code = "too_many_likes" if isinstance(error, likes.TooManyFromHere) else "not_likeable"
+        raise ApiError(code) from None
+    db.session.commit()
+    return jsonify(liked=liked, likes=count, reader=browser.reader_token(identity))
+
+
+@bp.patch("/comments/<int:comment_id>")
+def edit_comment(comment_id: int):
+    """The writer changes their comment (from the browser that wrote it, for a while)."""
+    comment = _visible_comment(comment_id)
+    data = access.check_write(comment.post.slug)
+    if not browser.may_change(comment):
+        raise ApiError("not_yours")
+    body = data.get("body")
+    if not isinstance(body, str):
+        raise ApiError("validation_failed", fields={"body": [_not_text()]})
+    try:
+        editing.edit_own(comment, body)
+    except editing.EditRefused as error:
+        db.session.rollback()
+        raise ApiError("validation_failed", fields={"body": [str(error)]}) from None
+    db.session.commit()
+    db.session.refresh(comment)
+    return jsonify(comment=own_comment_json(comment))
+
+
+@bp.delete("/comments/<int:comment_id>")
+def delete_comment(comment_id: int):
+    """The writer takes their comment back; its replies keep their place."""
+    comment = _visible_comment(comment_id)
+    access.check_write(comment.post.slug, body_required=False)
+    if not browser.may_change(comment, deleting=True):
+        raise ApiError("not_yours")
+    editing.delete_own(comment)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/preview")
+@limits.previews
+def preview():
+    """A comment's text rendered by the sanitiser that will store it: exactly what will show."""
+    access.refuse_foreign_origin()
+    if request.mimetype != "application/json":
+        raise ApiError("json_required")
+    body = access.json_object().get("body")
+    if not isinstance(body, str):
+        raise ApiError("validation_failed", fields={"body": [_not_text()]})
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ApiError("validation_failed", fields={"body": [too_long_message()]})
+    return jsonify(html=render_comment(body))
 
 
 # --- staff -------------------------------------------------------------------------------------

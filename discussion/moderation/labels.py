@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from markupsafe import Markup
 
 from ..comments import routing
 from ..models import ModerationPolicy
 from ..spam.labels import spam_reason_text
+from ..text import scripts
 from .reports import REPORTS
 
 
@@ -41,11 +44,15 @@ def action_label(action: str) -> str:
     return labels.get(action, action)
 
 
-def reason_text(reason: str | None) -> str:
+def reason_text(reason: str | None, comment=None) -> str:
     """A system reason code in words (the codes are `comments.routing`'s and `reports`'s);
-    a moderator's own reason as written."""
+    a moderator's own reason as written. With the comment, the words fit it (a first-time
+    check of a comment without an address is not about "this address")."""
     if not reason:
         return ""
+    first_time = f"{routing.POLICY}:{ModerationPolicy.FIRST_TIME}"
+    if reason == first_time and comment is not None and not comment.email_hash:
+        return _("utan e-postadress: kommentaren granskas innan den visas")
     code, _sep, value = reason.partition(":")
     count = int(value) if value.isdigit() else 0
     fixed = {
@@ -91,11 +98,27 @@ def role_label(role: str) -> str:
     return labels.get(str(role), str(role))
 
 
+SCRIPT_NAMES = {"LATIN": _l("latinska"), "CYRILLIC": _l("kyrilliska"), "GREEK": _l("grekiska")}
+
+
+def mixed_script_warning(text: str | None) -> Markup:
+    """A warning beside a name or address that mixes alphabets, empty for one alphabet."""
+    found = scripts(text)
+    if len(found) < 2:
+        return Markup("")
+    names = ", ".join(str(SCRIPT_NAMES.get(script, script.lower())) for script in found)
+    return Markup(' <span class="mixed-script" title="%s">%s</span>') % (
+        _("Blandar alfabet (%(names)s): kan vara en förväxlingsbar efterapning.", names=names),
+        _("blandade alfabet"),
+    )
+
+
 FILTERS = {
     "spam_reason_text": spam_reason_text,
     "state_label": state_label,
     "action_label": action_label,
     "reason_text": reason_text,
+    "mixed_script_warning": mixed_script_warning,
     "report_reason_label": report_reason_label,
     "policy_label": policy_label,
     "role_label": role_label,

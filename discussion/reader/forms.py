@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
 
+from ..comments.editing import too_long_message
 from ..config import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH
 from ..moderation.reports import REPORT_REASONS
 from ..text import clean_name, has_visible_character
@@ -27,16 +28,7 @@ class CommentForm(Form):
             Email(_l("Det ser inte ut som en e-postadress."), check_deliverability=False),
         ],
     )
-    body = TextAreaField(
-        _l("Kommentar"),
-        validators=[
-            DataRequired(_l("Skriv en kommentar.")),
-            Length(
-                max=COMMENT_MAX_LENGTH,
-                message=_l("Kommentaren får vara högst %(max)d tecken."),
-            ),
-        ],
-    )
+    body = TextAreaField(_l("Kommentar"), validators=[DataRequired(_l("Skriv en kommentar."))])
     parent_id = HiddenField()
     notify = BooleanField(_l("Meddela mig om svar"))
 
@@ -46,6 +38,10 @@ class CommentForm(Form):
             raise ValidationError(
                 _l("Namnet måste innehålla minst en synlig bokstav, siffra eller symbol.")
             )
+
+    def validate_body(self, field) -> None:
+        if field.data and len(field.data) > COMMENT_MAX_LENGTH:
+            raise ValidationError(too_long_message())
 
     def validate_notify(self, field) -> None:
         """Notifications need an address to go to."""

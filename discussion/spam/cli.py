@@ -25,6 +25,18 @@ _csv_option = click.option(
 )
 
 
+def require_schema() -> None:
+    """A fresh instance has no tables yet: say what to run instead of a traceback."""
+    from sqlalchemy import inspect
+
+    from ..extensions import db
+
+    if not inspect(db.engine).has_table("spam_word"):
+        raise click.ClickException(
+            "the database has no tables yet: run `flask --app app db upgrade` first"
+        )
+
+
 def _load(files: tuple[Path, ...]) -> list[tuple[str, int]]:
     from .model import load_labelled
 
@@ -42,6 +54,7 @@ def train(files: tuple[Path, ...]) -> None:
     """Retrain the model in use: shipped data, moderators' decisions and any --csv files."""
     from . import store as spam_model
 
+    require_schema()
     extra = _load(files) if files else []
     decisions = len(spam_model.moderator_examples())
     click.echo(f"training on the shipped data, {decisions} moderator decisions", err=True)
@@ -62,6 +75,7 @@ def evaluate(files: tuple[Path, ...]) -> None:
 
     if not files:
         raise click.UsageError("give at least one --csv FILE")
+    require_schema()
     examples = _load(files)
     thresholds = Thresholds.from_config(current_app.config)
     model = spam_model.current()

@@ -3,8 +3,10 @@
    <div id="samtal" data-post="SLUG"><noscript><a href="https://SAMTAL/SLUG">…</a></noscript></div>
    <script src="https://SAMTAL/embed.js" async></script>
 
-   Talks only to the Samtal origin it was loaded from, through /api/v1, without cookies. Text in
-   Swedish, or English when the page says <html lang="en">. Elements <span data-samtal-count="SLUG">
+   Talks only to the Samtal origin it was loaded from, through /api/v1, without cookies: what
+   Samtal's own pages keep in cookies (this browser's id for likes, the signed list of the
+   comments it wrote, each thread's order) the widget keeps in localStorage and sends as headers.
+   Avatars come from Samtal itself. Text in Swedish, or English when the page says <html lang="en">. Elements <span data-samtal-count="SLUG">
    anywhere on the page get the post's comment count. The styles use :where() so that any rule
    of the host page wins over them. No framework, no third-party requests. */
 (function () {
@@ -27,7 +29,12 @@
     failed: "The comments could not be shown here.", readOn: "Read and write them on Samtal",
     sendFailed: "Could not send. Check your connection and try again.", sending: "Sending…",
     feed: "Comments as a feed", discussion: "Discussion", question: "Question %n of %t",
-    trap: "Leave this empty"
+    trap: "Leave this empty", like: "Like", liked: "You like this", likes: "likes",
+    sort: "Order", sorts: { oldest: "Oldest first", newest: "Newest first", liked: "Most liked" },
+    edit: "Edit", del: "Delete", save: "Save", deleteSure: "Delete your comment for good?",
+    deleted: "Your comment is deleted.", edited: "edited", preview: "Preview",
+    previewIs: "This is how your comment will look:", help: "Blank line: new paragraph. Links are made clickable.",
+    justNow: "just now"
   } : {
     answer: "Svara på frågan", comment: "Skriv en kommentar", yourAnswer: "Din kommentar",
     yourReply: "Ditt svar", name: "Namn", email: "E-post (valfritt, visas inte)",
@@ -42,8 +49,16 @@
     failed: "Kommentarerna kunde inte visas här.", readOn: "Läs och skriv dem på Samtal",
     sendFailed: "Det gick inte att skicka. Kontrollera anslutningen och försök igen.",
     sending: "Skickar…", feed: "Kommentarerna som flöde", discussion: "Diskussion",
-    question: "Fråga %n av %t", trap: "Lämna tomt"
+    question: "Fråga %n av %t", trap: "Lämna tomt", like: "Gilla", liked: "Du gillar det här",
+    likes: "gillar", sort: "Ordning", sorts: { oldest: "Äldst först", newest: "Nyast först", liked: "Mest gillade" },
+    edit: "Ändra", del: "Ta bort", save: "Spara", deleteSure: "Ta bort din kommentar för gott?",
+    deleted: "Din kommentar är borttagen.", edited: "ändrad", preview: "Förhandsgranska",
+    previewIs: "Så här kommer din kommentar att se ut:", help: "Tom rad: nytt stycke. Länkar blir klickbara.",
+    justNow: "nyss"
   };
+  var KEY = "samtal:" + BASE + ":";
+  function kept(name) { try { return localStorage.getItem(KEY + name); } catch (e) { return null; } }
+  function keep(name, value) { try { localStorage.setItem(KEY + name, value); } catch (e) { /* private mode */ } }
   var CSS = ":where(.samtal){font:inherit;color:inherit;line-height:1.5}" +
     ":where(.samtal) :where(ol){list-style:none;margin:0;padding:0}" +
     ":where(.samtal-thread){margin:2em 0}" +
@@ -58,7 +73,13 @@
     ":where(.samtal-form) :where(.samtal-check) :where(input){width:auto}" +
     ":where(.samtal button){font:inherit;cursor:pointer}" +
     ":where(.samtal-actions){display:flex;gap:.5em}" +
-    ":where(.samtal-error){color:#b00020}";
+    ":where(.samtal-error){color:#b00020}" +
+    ":where(.samtal-byline){display:flex;flex-wrap:wrap;gap:.2em .5em;align-items:center;margin:0}" +
+    ":where(.samtal-avatar){width:2em;height:2em;border-radius:50%}" +
+    ":where(.samtal-like[aria-pressed=true]){font-weight:bold}" +
+    ":where(.samtal-preview){border:1px dashed rgba(128,128,128,.6);padding:0 .8em}" +
+    ":where(.samtal-new){outline:3px solid rgba(255,196,0,.8);outline-offset:4px}" +
+    ":where(.samtal-text){overflow-wrap:anywhere}";
 
   function h(tag, attrs, kids) {
     var el = document.createElement(tag);
@@ -78,22 +99,46 @@
   function call(path, options) {
     options = options || {};
     var headers = { "Accept": "application/json", "Accept-Language": EN ? "en" : "sv" };
+    if (options.personal) {  // only where needed: custom headers cost a CORS preflight
+      if (kept("reader")) headers["X-Samtal-Reader"] = kept("reader");
+      if (kept("own")) headers["X-Samtal-Own"] = kept("own");
+    }
     for (var k in options.headers || {}) headers[k] = options.headers[k];
     return fetch(API + path, {
       method: options.method || "GET", headers: headers, body: options.body,
       mode: "cors", credentials: "omit"
     }).then(function (response) {
       if (response.status === 304) return { status: 304, data: null };
-      return response.json().then(function (data) { return { status: response.status, data: data }; },
+      if (response.status === 204) return { status: 204, data: null };
+      return response.json().then(function (data) {
+        if (data && typeof data.reader === "string") keep("reader", data.reader);
+        if (data && typeof data.own === "string") keep("own", data.own);  // /mine lists them instead
+        return { status: response.status, data: data };
+      },
         function () { return { status: response.status, data: null }; });
     });
   }
 
+  /* Times in the site's zone (the post says which), and relative: "för 5 minuter sedan". */
+  var TZ;
   function when(iso) {
-    var date = new Date(iso);
-    return date.toLocaleString(EN ? "en-GB" : "sv-SE",
-      { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    var options = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone: TZ };
+    try { return new Date(iso).toLocaleString(EN ? "en-GB" : "sv-SE", options); } catch (e) {
+      delete options.timeZone;
+      return new Date(iso).toLocaleString(EN ? "en-GB" : "sv-SE", options);
+    }
   }
+  var STEPS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  function ago(iso) {
+    var seconds = (new Date(iso) - Date.now()) / 1000;
+    if (!(window.Intl && Intl.RelativeTimeFormat)) return when(iso);
+    if (Math.abs(seconds) < 60) return T.justNow;
+    var relative = new Intl.RelativeTimeFormat(EN ? "en" : "sv", { numeric: "auto" });
+    for (var i = 0; i < STEPS.length; i++) {
+      if (Math.abs(seconds) >= STEPS[i][1]) return relative.format(Math.round(seconds / STEPS[i][1]), STEPS[i][0]);
+    }
+  }
+  function time(iso) { return h("time", { datetime: iso, title: when(iso), text: ago(iso) }); }
 
   var seq = 0;
   function uid(prefix) { seq += 1; return "samtal-" + prefix + "-" + seq; }
@@ -124,6 +169,7 @@
   Widget.prototype.render = function (post) {
     var self = this;
     this.post = post;
+    TZ = post.timezone || "Europe/Stockholm";
     this.status = h("p", { "class": "samtal-status", role: "status", "aria-live": "polite" });
     var asked = post.questions.filter(function (q) { return !q.general; }).length;
     var sections = post.questions.map(function (question, index) {
@@ -134,8 +180,12 @@
         h("a", { href: post.url, text: "Samtal" }), document.createTextNode(" · "),
         h("a", { href: post.feed, type: "application/atom+xml", text: T.feed })])]));
     this.root.replaceChildren(box);
-    this.restoreWaiting();
+    this.mine();
     this.writeToken().catch(function () { /* asked again when a form is sent */ });
+    Object.keys(this.threads).forEach(function (id) {
+      var order = kept("sort:" + id);
+      if (order && order !== "oldest") self.resort(self.threads[id], order);
+    });
   };
 
   Widget.prototype.thread = function (question, number, asked) {
@@ -154,10 +204,35 @@
     if (!question.general) {
       kids.push(h("p", { "class": "samtal-meta", text: T.question.replace("%n", number).replace("%t", asked) }));
     }
-    kids.push(h("h" + this.level, { id: headingId, text: question.text }), thread.countEl, thread.list, thread.more);
+    var sortId = uid("sort");
+    thread.sort = h("select", { id: sortId, onchange: function () {
+      keep("sort:" + question.id, thread.sort.value);
+      self.resort(thread, thread.sort.value);
+    } }, Object.keys(T.sorts).map(function (k) {
+      return h("option", { value: k, text: T.sorts[k], selected: k === (kept("sort:" + question.id) || "oldest") });
+    }));
+    var sorting = question.comment_count > 1 ? h("p", { "class": "samtal-meta" },
+      [h("label", { "for": sortId, text: T.sort + " " }), thread.sort]) : null;
+    kids.push(h("h" + this.level, { id: headingId, text: question.text }), thread.countEl, sorting, thread.list, thread.more);
     if (!question.closed) {
-      kids.push(h("h" + Math.min(6, this.level + 1), { text: question.general ? T.comment : T.answer }));
-      kids.push(this.form(thread, null));
+      // One button per thread opens its form in place, so the threads are not mostly forms.
+      var slot = h("div");
+      var open = h("button", { type: "button", "class": "samtal-answer", "aria-expanded": "false",
+        text: question.general ? T.comment : T.answer, onclick: function () {
+          if (open.getAttribute("aria-expanded") === "true") return close();
+          var form = self.form(thread, null, close);
+          form.id = uid("form");
+          open.setAttribute("aria-controls", form.id);
+          open.setAttribute("aria-expanded", "true");
+          slot.replaceChildren(form);
+          form.querySelector("textarea").focus();
+        } });
+      function close() {
+        slot.replaceChildren();
+        open.setAttribute("aria-expanded", "false");
+        open.focus();
+      }
+      kids.push(h("p", {}, [open]), slot);
     }
     return h("section", { "class": "samtal-thread", "aria-labelledby": headingId }, kids);
   };
@@ -169,14 +244,15 @@
     if (c.removed) {
       item.appendChild(h("p", { "class": "samtal-meta", text: T.removed }));
     } else {
-      var byline = h("p", { "class": "samtal-byline" }, [h("strong", {}, [h("bdi", { text: c.author })])]);
+      var byline = h("p", { "class": "samtal-byline" }, [
+        c.avatar ? h("img", { "class": "samtal-avatar", src: c.avatar, alt: "", width: "32", height: "32" }) : null,
+        h("strong", {}, [h("bdi", { text: c.author })])]);
       (c.badges || []).forEach(function (badge) {
         byline.appendChild(h("span", { "class": "samtal-badge samtal-badge-" + badge.kind,
           text: badge.kind === "staff" ? T.staff : badge.label }));
       });
-      byline.appendChild(document.createTextNode(" "));
-      byline.appendChild(h("a", { "class": "samtal-meta", href: c.url },
-        [h("time", { datetime: c.created, text: when(c.created) })]));
+      byline.appendChild(h("a", { "class": "samtal-meta", href: c.url }, [time(c.created)]));
+      if (c.edited) byline.appendChild(h("span", { "class": "samtal-meta", text: "(" + T.edited + ")" }));
       item.appendChild(byline);
       item.appendChild(c.html != null ? h("div", { "class": "samtal-text", dir: "auto", html: c.html })
         : h("div", { "class": "samtal-text", dir: "auto" }, c.text.split(/\n{2,}/).map(function (p) {
@@ -185,9 +261,8 @@
       if (c.waiting) {
         item.classList.add("samtal-own");
         item.appendChild(h("p", { "class": "samtal-waiting", text: "(" + T.waiting + ")" }));
-      } else {
-        item.appendChild(this.actions(c, thread, item, replies));
       }
+      item.appendChild(this.actions(c, thread, item, replies));
     }
     replies.samtalOwner = item;
     item.samtalReplies = replies;
@@ -228,9 +303,136 @@
       } });
     var report = h("button", { type: "button", "class": "samtal-report", "aria-expanded": "false",
       text: T.report, onclick: function () { toggle(report, function (close) { return self.reportForm(c, close); }); } });
+    item.samtalBox = box;
+    item.samtalToggle = toggle;
+    if (c.waiting) return h("div", {}, [box, slot]);  // only its writer sees it: nothing to answer yet
+    var like = h("button", { type: "button", "class": "samtal-like", "aria-pressed": "false",
+      "data-likes": String(c.likes || 0), onclick: function () { self.like(c, like); } });
+    showLikes(like, c.likes || 0, false);
+    box.appendChild(like);
     if (!thread.question.closed) box.appendChild(reply);
     box.appendChild(report);
     return h("div", {}, [box, slot]);
+  };
+
+  function showLikes(button, n, liked) {
+    button.setAttribute("aria-pressed", liked ? "true" : "false");
+    button.setAttribute("title", liked ? T.liked : T.like);
+    button.textContent = (liked ? "♥ " : "♡ ") + T.like + (n ? " · " + n : "");
+    button.setAttribute("aria-label", T.like + ", " + n + " " + T.likes);
+  }
+
+  Widget.prototype.like = function (c, button) {
+    var self = this;
+    button.disabled = true;
+    this.send("/comments/" + c.id + "/likes", {}).then(function (answer) {
+      if (answer.status !== 200) return self.say((answer.data && answer.data.error && answer.data.error.message) || T.sendFailed);
+      showLikes(button, answer.data.likes, answer.data.liked);
+    }).catch(function () { self.say(T.sendFailed); }).then(function () { button.disabled = false; });
+  };
+
+  /* The comments this browser wrote (and may change for a while) and the ones it likes. */
+  Widget.prototype.mine = function () {
+    var self = this;
+    if (!kept("own") && !kept("reader")) return;
+    call("/posts/" + encodeURIComponent(this.slug) + "/mine", { personal: true }).then(function (answer) {
+      if (answer.status !== 200) return;
+      answer.data.liked.forEach(function (id) {
+        var button = document.querySelector("#samtal-c-" + id + " > div > .samtal-actions > .samtal-like");
+        if (button) showLikes(button, parseInt(button.getAttribute("data-likes"), 10), true);
+      });
+      answer.data.own.forEach(function (own) { self.own(own); });
+    }).catch(function () { /* the public threads are shown anyway */ });
+  };
+
+  Widget.prototype.own = function (own) {
+    var thread = this.threads[own.question_id];
+    if (!thread) return;
+    var item = document.getElementById("samtal-c-" + own.id);
+    if (!item) {
+      if (own.state === "approved") return;  // shown on a later page of the thread
+      var parent = own.parent_id && document.getElementById("samtal-c-" + own.parent_id);
+      item = this.comment({ id: own.id, author: own.author, created: own.created, html: own.html,
+        text: own.text, badges: [], url: "", waiting: true, edited: own.edited, replies: [] }, thread);
+      place((parent && parent.samtalReplies) || thread.list, item);
+    }
+    if (own.editable_until && new Date(own.editable_until) > Date.now()) this.changeable(item, own, thread);
+  };
+
+  /* "Ändra" and "Ta bort" on the writer's own comment, while SAMTAL_EDIT_MINUTES last. */
+  Widget.prototype.changeable = function (item, own, thread) {
+    var self = this, box = item.samtalBox;
+    if (!box || box.querySelector(".samtal-edit")) return;
+    var edit = h("button", { type: "button", "class": "samtal-edit", "aria-expanded": "false", text: T.edit,
+      onclick: function () { item.samtalToggle(edit, function (close) { return self.editForm(item, own, thread, close); }); } });
+    var del = h("button", { type: "button", "class": "samtal-delete", text: T.del, onclick: function () {
+      if (!window.confirm(T.deleteSure)) return;
+      self.send("/comments/" + own.id, null, false, "DELETE").then(function (answer) {
+        if (answer.status !== 204) return self.say((answer.data && answer.data.error && answer.data.error.message) || T.sendFailed);
+        var gone = h("li", { "class": "samtal-comment", id: item.id, tabindex: "-1" },
+          [h("p", { "class": "samtal-meta", text: T.removed })]);
+        if (item.samtalReplies.parentNode) gone.appendChild(item.samtalReplies);
+        item.replaceWith(gone);
+        if (own.state === "approved") {
+          thread.count -= 1;
+          thread.countEl.textContent = count(thread.count);
+          self.updateCounts(-1);
+        }
+        gone.focus();
+        self.say(T.deleted);
+      }).catch(function () { self.say(T.sendFailed); });
+    } });
+    box.appendChild(edit);
+    box.appendChild(del);
+  };
+
+  Widget.prototype.editForm = function (item, own, thread, close) {
+    var self = this;
+    var body = h("textarea", { id: uid("edit"), name: "body", required: true, rows: "4",
+      maxlength: String(this.post.limits.comment) });
+    body.value = own.text;
+    var alert = h("div", { "class": "samtal-error", role: "alert" });
+    var form = h("form", { "class": "samtal-form" }, [alert, field(T.yourAnswer, body),
+      h("p", { "class": "samtal-actions" }, [h("button", { type: "submit", text: T.save }),
+        h("button", { type: "button", text: T.cancel, onclick: close })])]);
+    escapeCloses(form, close);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.send("/comments/" + own.id, { body: body.value }, false, "PATCH").then(function (answer) {
+        if (answer.status !== 200) return self.showError(alert, answer.data, { body: body });
+        var fresh = answer.data.comment;
+        var wasShown = own.state === "approved";
+        var replacement = self.comment({ id: fresh.id, author: fresh.author, created: fresh.created,
+          html: fresh.state === "approved" ? fresh.html : null, text: fresh.text, badges: [], url: "",
+          waiting: fresh.state !== "approved", edited: true, likes: 0, replies: [] }, thread);
+        if (item.samtalReplies.parentNode) replacement.appendChild(item.samtalReplies);
+        replacement.samtalReplies = item.samtalReplies;
+        item.replaceWith(replacement);
+        if (wasShown && fresh.state !== "approved") {
+          thread.count -= 1;
+          thread.countEl.textContent = count(thread.count);
+        }
+        self.own(fresh);
+        replacement.focus();
+        self.say(fresh.state === "approved" ? T.published : T.waitingLong);
+      }).catch(function () { alert.replaceChildren(h("p", { text: T.sendFailed })); });
+    });
+    return form;
+  };
+
+  /* Another order for one thread: its first page again, from the API in that order. */
+  Widget.prototype.resort = function (thread, order) {
+    var self = this;
+    thread.order = order;
+    call("/posts/" + encodeURIComponent(this.slug) + "/questions/" + thread.question.id +
+      "/comments?sort=" + order).then(function (answer) {
+      if (answer.status !== 200) throw new Error(answer.status);
+      thread.list.replaceChildren();
+      answer.data.comments.forEach(function (c) { thread.list.appendChild(self.comment(c, thread)); });
+      thread.next = answer.data.next;
+      thread.more.hidden = !thread.next;
+      self.mine();
+    }).catch(function () { self.say(T.sendFailed); });
   };
 
   function field(label, input) {
@@ -255,11 +457,24 @@
     var trap = h("input", { id: uid("website"), name: "website", type: "text", tabindex: "-1", autocomplete: "off" });
     var alert = h("div", { "class": "samtal-error", role: "alert" });
     var submit = h("button", { type: "submit", text: parent ? T.sendReply : T.send });
+    var shown = h("div", { "class": "samtal-preview", hidden: true, "aria-live": "polite" });
+    var preview = h("button", { type: "button", text: T.preview, onclick: function () {
+      call("/preview", { method: "POST", body: JSON.stringify({ body: body.value }),
+        headers: { "Content-Type": "application/json" } }).then(function (answer) {
+        if (answer.status !== 200) return self.showError(alert, answer.data, { body: body });
+        shown.hidden = false;
+        shown.replaceChildren(h("p", { "class": "samtal-meta", text: T.previewIs }),
+          h("div", { "class": "samtal-text", dir: "auto", html: answer.data.html }));
+      }).catch(function () { alert.replaceChildren(h("p", { text: T.sendFailed })); });
+    } });
+    var helpId = uid("help");
+    body.setAttribute("aria-describedby", helpId);
     var form = h("form", { "class": "samtal-form" }, [
-      alert, field(parent ? T.yourReply : T.yourAnswer, body), field(T.name, name), field(T.email, email),
+      alert, field(parent ? T.yourReply : T.yourAnswer, body),
+      h("p", { id: helpId, "class": "samtal-meta", text: T.help }), shown, field(T.name, name), field(T.email, email),
       h("p", { "class": "samtal-check" }, [notify, h("label", { "for": notify.id, text: T.notify })]),
       h("div", { "aria-hidden": "true", style: "position:absolute;left:-10000px" }, [field(T.trap, trap)]),
-      h("p", { "class": "samtal-actions" }, [submit, close ? h("button", { type: "button", text: T.cancel, onclick: close }) : null])
+      h("p", { "class": "samtal-actions" }, [submit, preview, close ? h("button", { type: "button", text: T.cancel, onclick: close }) : null])
     ]);
     escapeCloses(form, close);
     form.addEventListener("submit", function (event) {
@@ -275,8 +490,9 @@
         payload).then(function (answer) {
         if (answer.status === 201) {
           body.value = "";
-          self.posted(answer.data.comment, thread, replies);
+          shown.hidden = true;
           if (close) close();
+          self.posted(answer.data.comment, thread, replies);
           return;
         }
         self.showError(alert, answer.data, inputs);
@@ -343,32 +559,39 @@
     });
   };
 
-  Widget.prototype.send = function (path, payload, retried) {
+  Widget.prototype.send = function (path, payload, retried, method) {
     var self = this;
     return this.writeToken(retried).then(function (token) {
-      payload.ts = self.token.ts;
-      return call(path, { method: "POST", body: JSON.stringify(payload),
-        headers: { "Content-Type": "application/json", "X-Samtal-Token": token } });
+      var headers = { "X-Samtal-Token": token };
+      if (payload) {
+        payload.ts = self.token.ts;
+        headers["Content-Type"] = "application/json";
+      }
+      return call(path, { method: method || "POST", body: payload ? JSON.stringify(payload) : null,
+        headers: headers, personal: true });
     }).then(function (answer) {
       var code = answer.data && answer.data.error && answer.data.error.code;
-      if (!retried && (code === "token_expired" || code === "token_invalid")) return self.send(path, payload, true);
+      if (!retried && (code === "token_expired" || code === "token_invalid")) return self.send(path, payload, true, method);
       return answer;
     });
   };
 
   Widget.prototype.posted = function (own, thread, replies) {
     var shown = own.state === "approved";
-    var view = { id: own.id, parent_id: own.parent_id, author: own.author, created: own.created, html: own.html,
-      text: own.text, badges: [], url: this.post.url + "#kommentar-" + own.id, waiting: !shown, replies: [] };
+    var view = { id: own.id, parent_id: own.parent_id, author: own.author, created: own.created,
+      html: shown ? own.html : null, text: own.text, badges: [], url: this.post.url + "#kommentar-" + own.id,
+      waiting: !shown, likes: 0, replies: [] };
     var item = this.comment(view, thread);
     place(replies || thread.list, item);
+    this.own(own);
+    item.classList.add("samtal-new");
+    setTimeout(function () { item.classList.remove("samtal-new"); }, 4000);
     if (shown) {
       thread.count += 1;
       thread.countEl.textContent = count(thread.count);
       this.updateCounts(1);
       this.say(T.published);
     } else {
-      this.remember(own);
       this.say(own.awaiting_verification || own.state === "held" ? T.held : T.waitingLong);
     }
     item.focus();
@@ -394,30 +617,6 @@
       var focus = thread.list.children[first];
       if (focus) focus.focus();
     }).catch(function () { self.say(T.sendFailed); });
-  };
-
-  /* The reader's own comments that wait for review, kept in this browser until they are shown. */
-  Widget.prototype.stored = function () {
-    try { return JSON.parse(localStorage.getItem(this.storeKey)) || []; } catch (e) { return []; }
-  };
-
-  Widget.prototype.remember = function (own) {
-    var list = this.stored().concat([own]);
-    try { localStorage.setItem(this.storeKey, JSON.stringify(list.slice(-20))); } catch (e) { /* private mode */ }
-  };
-
-  Widget.prototype.restoreWaiting = function () {
-    var self = this;
-    var keep = this.stored().filter(function (own) {
-      var thread = self.threads[own.question_id];
-      if (!thread || document.getElementById("samtal-c-" + own.id)) return false;
-      var parent = own.parent_id && document.getElementById("samtal-c-" + own.parent_id);
-      var view = { id: own.id, author: own.author, created: own.created, html: null, text: own.text,
-        badges: [], url: "", waiting: true, replies: [] };
-      place((parent && parent.samtalReplies) || thread.list, self.comment(view, thread));
-      return true;
-    });
-    try { localStorage.setItem(this.storeKey, JSON.stringify(keep)); } catch (e) { /* private mode */ }
   };
 
   function counts() {

@@ -27,3 +27,5 @@ comments = limiter.shared_limit(
 )
 reports = limiter.shared_limit(_setting("SAMTAL_REPORT_RATE_LIMIT"), scope="reports")
 logins = limiter.limit(_setting("SAMTAL_LOGIN_RATE_LIMIT"), methods=["POST"])
+likes = limiter.shared_limit(_setting("SAMTAL_LIKE_RATE_LIMIT"), scope="likes")
+previews = limiter.shared_limit(_setting("SAMTAL_PREVIEW_RATE_LIMIT"), scope="previews")
