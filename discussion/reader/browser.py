@@ -64,12 +64,15 @@ def reader_token(identity: str) -> str:
 
 
 def own_ids() -> list[int]:
-    value = signing.unsign(
-        signing.OWN, _header_or_cookie(OWN_HEADER, OWN_COOKIE), max_age=OWN_DAYS * 86400
-    )
-    if not isinstance(value, list):
-        return []
-    return [item for item in value if isinstance(item, int) and not isinstance(item, bool)]
+    """The comments this browser says it wrote; the signature is checked once per request
+    (a page asks for every comment it shows)."""
+    if "samtal_own_sent" not in g:
+        value = signing.unsign(
+            signing.OWN, _header_or_cookie(OWN_HEADER, OWN_COOKIE), max_age=OWN_DAYS * 86400
+        )
+        items = value if isinstance(value, list) else []
+        g.samtal_own_sent = [i for i in items if isinstance(i, int) and not isinstance(i, bool)]
+    return g.samtal_own_sent
 
 
 def remember_own(comment_id: int) -> str:

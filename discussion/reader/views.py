@@ -117,7 +117,6 @@ def render_post_page(
     choices = {**browser.sort_choices(), **_pending_sorts()}
     views = [thread_view(thread, _sort_of(thread.question.id, choices)) for thread in threads]
     reply_to = form_target[1] if form_target else request.args.get("svara", type=int)
-    shown_ids = [entry.comment.id for view in views for run in view.runs for entry in run]
     return (
         render_template(
             "reader/post.html",
@@ -125,12 +124,12 @@ def render_post_page(
             views=views,
             form=form or CommentForm(formdata=None),
             form_target=form_target,
-            reply_to=reply_to,
-            report_to=request.args.get("anmal", type=int),
-            new_id=request.args.get("ny", type=int),
-            liked=likes.liked_by(browser.browser_id(), shown_ids),
-            own=set(browser.own_ids()),
-            may_change=browser.may_change,
+            **_reader_parts(
+                views,
+                reply_to=reply_to,
+                report_to=request.args.get("anmal", type=int),
+                new_id=request.args.get("ny", type=int),
+            ),
             preview=preview,
             notice=notice,
             form_ts=signals.form_timestamp(),
@@ -159,14 +158,9 @@ def thread(slug: str, question_id: int):
         "reader/thread.html",
         post=post,
         view=view,
-        liked=_liked(view),
-        own=set(browser.own_ids()),
-        may_change=browser.may_change,
         form=CommentForm(formdata=None),
         form_target=None,
-        reply_to=request.args.get("svara", type=int),
-        report_to=None,
-        new_id=None,
+        **_reader_parts([view], reply_to=request.args.get("svara", type=int)),
         form_ts=signals.form_timestamp(),
         sorts=(),
     )
@@ -183,12 +177,7 @@ def more(slug: str, question_id: int):
         "reader/_more.html",
         post=post,
         view=view,
-        liked=_liked(view),
-        own=set(browser.own_ids()),
-        may_change=browser.may_change,
-        new_id=None,
-        reply_to=None,
-        report_to=None,
+        **_reader_parts([view]),
     )
 
 
@@ -197,9 +186,18 @@ def _one_thread(post: Post, question: Question, page: int) -> ThreadView:
     return thread_view(thread, _sort_of(question.id, browser.sort_choices()), page)
 
 
-def _liked(view: ThreadView) -> set[int]:
-    ids = [entry.comment.id for run in view.runs for entry in run]
-    return likes.liked_by(browser.browser_id(), ids)
+def _reader_parts(views: list[ThreadView], **opened) -> dict:
+    """What differs from one reader to the next on a page of comments: their likes, their own
+    comments (and whether each may still change), and which comment's form is open or new."""
+    shown = [entry.comment.id for view in views for run in view.runs for entry in run]
+    return {
+        "liked": likes.liked_by(browser.browser_id(), shown),
+        "own": set(browser.own_ids()),
+        "may_change": browser.may_change,
+        "reply_to": None,
+        "report_to": None,
+        "new_id": None,
+    } | opened
 
 
 # --- answering and replying --------------------------------------------------------------------
