@@ -1,9 +1,10 @@
-"""How fast the page of a post with 200 approved comments is served.
+"""How fast the page of a post with 200 approved comments is served, next to a bare "hello".
 
     .venv/bin/python bench/post_page.py [--seconds 10] [--connections 16]
 
 Seeds a fresh SQLite instance with the sample posts and 200 approved comments (half of them
-replies), starts gunicorn with 2 sync workers on 127.0.0.1 and drives the post page with wrk.
+replies), starts gunicorn with 2 sync workers on 127.0.0.1 and drives the post page with wrk,
+then bench/hello_app.py under the same gunicorn settings and load, in the same run.
 """
 
 from __future__ import annotations
@@ -72,8 +73,14 @@ def main() -> None:
         with gunicorn("app:app", env) as base:
             wrk(f"{base}/{SLUG}", seconds=2, connections=args.connections)  # warm-up
             result = wrk(f"{base}/{SLUG}", seconds=args.seconds, connections=args.connections)
+        with gunicorn("bench.hello_app:app", {}) as hello:
+            wrk(f"{hello}/", seconds=2, connections=args.connections)
+            ceiling = wrk(f"{hello}/", seconds=args.seconds, connections=args.connections)
     print(f"post page, {args.comments} comments, gunicorn 2 sync workers, SQLite:")
     print(f"  {result.row()}")
+    print(f"Flask hello, same gunicorn settings:\n  {ceiling.row()}")
+    ratio = result.requests_per_second / ceiling.requests_per_second
+    print(f"post page / hello: {ratio:.2f}×")
 
 
 if __name__ == "__main__":

@@ -336,6 +336,11 @@ class Reader:
         request = urllib.request.Request(f"{self.base_url}/{slug}/trad/{question_id}", data=data)
         return self._open(request)[0]
 
+    def post(self, path: str, form: dict[str, str]) -> tuple[int, str]:
+        """POST a form; the status and body of the answer (a redirect is not followed)."""
+        data = urllib.parse.urlencode(form).encode()
+        return self._open(urllib.request.Request(self.base_url + path, data=data))
+
     def _open(self, request: urllib.request.Request) -> tuple[int, str]:
         try:
             with self.opener.open(request, timeout=30) as response:

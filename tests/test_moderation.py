@@ -621,3 +621,29 @@ def test_the_post_page_costs_the_same_queries_for_staff_whatever_the_comments(ap
         html = client.get(f"/{STRATEGER}").get_data(as_text=True)
     assert html.count("badge-staff") >= 21
     assert len(few) == len(many)
+
+
+# --- counts that stop counting -----------------------------------------------------------------
+
+
+def test_tab_badges_and_pages_count_only_up_to_the_cap(app, client, staff, monkeypatch):
+    """With a million comments an exact count reads the table: beyond the cap it says "fler"."""
+    from discussion.models import User
+    from discussion.moderation import listings, views
+    from discussion.web import pagination
+
+    app.config["SAMTAL_MODERATION_POLICY"] = "post"
+    qid = question_id(app, STRATEGER, QUESTION)
+    add_approved_comments(app, qid, 30)
+    for module in (listings, views, pagination):
+        monkeypatch.setattr(module, "COUNT_CAP", 5)
+    login_as(client, "moderator")
+    html = client.get("/moderera/?flik=godkanda").get_data(as_text=True)
+    assert re.search(r"Godkända <span class=\"count\">fler än 5</span>", html)
+    assert re.search(r"Väntar <span class=\"count\">0</span>", html)
+    assert "Sida 1 av fler än 1" in html
+    with app.app_context():
+        counts = listings.tab_counts(db.session.get(User, staff["moderator"]))
+    assert counts["godkanda"] == 6 and counts["vantar"] == 0
+    deep = client.get("/moderera/?flik=godkanda&sida=2").get_data(as_text=True)
+    assert "Sida 2 av" in deep, "a page beyond the cap is counted as far as it asks"

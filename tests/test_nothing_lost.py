@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -314,3 +315,63 @@ def test_the_web_process_recovers_from_a_database_restart_without_its_own(stack,
     after_outage.append(reader.post_comment(SLUG, qid, "Efter omstarten."))
     assert after_outage == [200] * 9 + [302]
     assert backend_pids(stack.database).isdisjoint(before), "the pools should have reconnected"
+
+
+def test_connections_ended_while_readers_read_and_post_never_answer_a_bare_500(stack, web):
+    """Backends ended again and again mid-request (a restart's effect on connections in use):
+    every answer is the page, the redirect after a stored comment, or Samtal's own 503; a
+    comment is stored exactly when its POST was answered with the redirect."""
+    base = stack.start_web(SAMTAL_PREVIEW_RATE_LIMIT="1000 per second")  # the form's previews
+    qid = question_id(web)
+    answers: list[tuple[str, int, str]] = []
+    ended = threading.Event()
+    kills = []
+
+    def keep_ending_connections() -> None:
+        while not ended.is_set():
+            with admin_connection() as conn:
+                rows = conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (stack.database,),
+                ).fetchall()
+            kills.append(len(rows))
+            time.sleep(0.03)
+
+    def read_and_post(number: int) -> None:
+        reader = Reader(base)
+        for round_ in range(12):
+            status, page = reader.get(f"/{SLUG}")
+            answers.append(("GET", status, page))
+            if status != 200:
+                continue
+            text = f"Läsare {number} skriver, varv {round_}."
+            token = Reader._CSRF.search(page).group(1)
+            status, body = reader.post(
+                f"/{SLUG}/trad/{qid}", {"csrf_token": token, "name": "Läsare", "body": text}
+            )
+            answers.append((text, status, body))
+
+    killer = threading.Thread(target=keep_ending_connections)
+    readers = [threading.Thread(target=read_and_post, args=(n,)) for n in range(4)]
+    killer.start()
+    for thread in readers:
+        thread.start()
+    for thread in readers:
+        thread.join(timeout=300)
+    ended.set()
+    killer.join(timeout=30)
+
+    assert sum(kills) > 0, "the test should have ended connections in use"
+    statuses = {status for _, status, _ in answers}
+    odd = [(what, status, body[-600:]) for what, status, body in answers if status >= 400]
+    assert statuses <= {200, 302, 503}, odd
+    assert not [body for _, status, body in answers if "Internal Server Error" in body]
+    assert all("Tillfälligt avbrott" in body for _, status, body in answers if status == 503)
+    posted = {text: status for text, status, _ in answers if text != "GET"}
+    with web.app_context():
+        rows = db.session.scalars(select(Comment.body_raw).where(Comment.body_raw.in_(posted)))
+        stored_texts = set(rows)
+    assert {text for text, status in posted.items() if status == 302} <= stored_texts
+    # A 503 for a cut write stores nothing; only a COMMIT cut after the server wrote it could.
+    assert len(stored_texts - {t for t, s in posted.items() if s == 302}) <= 1

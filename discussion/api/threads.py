@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +21,7 @@ from ..config import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH
 from ..models import Comment, Post
 from ..reader.avatars import avatar_url
 from ..times import iso_utc
+from ..web.rendered import RenderedCache
 from .errors import ApiError, say
 
 DEFAULT_PAGE = 50
@@ -218,46 +216,6 @@ def thread_json(
 
 
 # --- a cache of rendered answers, keyed by the thread's version ---------------------------------
-
-
-class RenderedCache:
-    """In-process LRU of serialised answers, bounded in bytes.
-
-    Keys include the post's `threads_changed_at`, so a changed thread is never served stale:
-    its new version simply misses, and the old entries age out.
-    """
-
-    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.entries: OrderedDict[tuple, bytes] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get_or_build(self, key: tuple, build: Callable[[], bytes]) -> bytes:
-        with self.lock:
-            body = self.entries.get(key)
-            if body is not None:
-                self.entries.move_to_end(key)
-                return body
-        body = build()
-        if len(body) <= self.max_bytes // 8:
-            self._store(key, body)
-        return body
-
-    def _store(self, key: tuple, body: bytes) -> None:
-        with self.lock:
-            if key in self.entries:
-                return
-            self.entries[key] = body
-            self.size += len(body)
-            while self.size > self.max_bytes:
-                _, old = self.entries.popitem(last=False)
-                self.size -= len(old)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-            self.size = 0
 
 
 cache = RenderedCache()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
@@ -24,7 +24,7 @@ from ..models import (
     Role,
     User,
 )
-from ..web.pagination import Page, paginate
+from ..web.pagination import COUNT_CAP, Page, paginate
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,17 @@ def may_moderate(user: User, comment: Comment) -> bool:
 
 
 def tab_counts(user: User) -> dict[str, int]:
-    """How many comments each tab holds, and how many are held for verification, in one query."""
-    columns = [func.sum(case((tab.condition, 1), else_=0)).label(tab.slug) for tab in tabs()]
-    columns.append(func.sum(case((Comment.state == CommentState.HELD, 1), else_=0)).label("held"))
-    row = db.session.execute(select(*columns).where(scope(user))).one()
+    """How many comments each tab holds, and how many are held for verification, in one query;
+    each counted up to COUNT_CAP + 1 (the page shows "fler än 1000"), so that no count reads
+    the whole comment table."""
+
+    def counted(condition):
+        rows = select(Comment.id).where(condition, scope(user)).limit(COUNT_CAP + 1).subquery()
+        return select(func.count()).select_from(rows).scalar_subquery()
+
+    columns = [counted(tab.condition).label(tab.slug) for tab in tabs()]
+    columns.append(counted(Comment.state == CommentState.HELD).label("held"))
+    row = db.session.execute(select(*columns)).one()
     return {key: int(value or 0) for key, value in row._mapping.items()}
 
 
@@ -94,7 +101,7 @@ def queue_page(user: User, tab: Tab, number: int) -> Page:
         .where(tab.condition, scope(user))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
-    page = paginate(statement, number)
+    page = paginate(statement, number, cap=COUNT_CAP)
     comments = page.items
     histories = commenter_histories([c.email_hash for c in comments if c.email_hash])
     reasons = routing_reasons([c.id for c in comments])
@@ -160,20 +167,18 @@ def open_reports(comment_ids: list[int]) -> dict[int, list[Report]]:
 def unanswered_page(user: User, number: int) -> Page:
     """Top-level reader comments with no staff reply anywhere below them yet, oldest first.
 
-    An author sees those on their own posts; moderators and admins see all posts.
+    An author sees those on their own posts; moderators and admins see all posts. The answered
+    ones are found upwards from the few staff replies, not downwards from every comment.
     """
-    roots = select(Comment.id.label("root_id"), Comment.id.label("id")).where(
-        Comment.parent_id.is_(None), scope(user)
+    staff_replies = select(Comment.id, Comment.parent_id).where(
+        Comment.user_id.is_not(None), Comment.state == CommentState.APPROVED
     )
-    tree = roots.cte("tree", recursive=True)
-    child = aliased(Comment)
-    tree = tree.union_all(select(tree.c.root_id, child.id).where(child.parent_id == tree.c.id))
-    reply = aliased(Comment)
-    answered = (
-        select(tree.c.root_id)
-        .join(reply, reply.id == tree.c.id)
-        .where(reply.user_id.is_not(None), reply.state == CommentState.APPROVED)
+    above = staff_replies.cte("above", recursive=True)
+    parent = aliased(Comment)
+    above = above.union_all(
+        select(parent.id, parent.parent_id).join(above, parent.id == above.c.parent_id)
     )
+    answered = select(above.c.id).where(above.c.parent_id.is_(None))
     statement = _with_context(
         select(Comment)
         .where(
@@ -185,7 +190,7 @@ def unanswered_page(user: User, number: int) -> Page:
         )
         .order_by(Comment.created_at, Comment.id)
     )
-    return paginate(statement, number)
+    return paginate(statement, number, cap=COUNT_CAP)
 
 
 def audit_page(number: int, comment_id: int | None = None) -> Page:

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Ban, Comment, Post, Question, Role, User, is_row_id, row_by_id, utcnow
 from ..posts import editing
 from ..refusals import commit_or_flash
-from ..web.pagination import page_number
+from ..web.pagination import COUNT_CAP, page_number
 from . import bans as ban_service
 from . import decisions, listings
 from .forms import (
@@ -115,6 +115,7 @@ def queue():
         tab=tab,
         tabs=listings.tabs(),
         counts=listings.tab_counts(me()),
+        count_cap=COUNT_CAP,
         page=listings.queue_page(me(), tab, page_number()),
         now=utcnow(),
         here=request.full_path.rstrip("?"),

@@ -13,6 +13,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -36,7 +37,7 @@ from ..refusals import Refusal
 from ..sanitize import render_comment
 from ..spam import signals
 from ..web import limits
-from . import avatars, browser
+from . import avatars, browser, pages
 from .forms import CommentForm, ReportForm
 
 bp = Blueprint("reader", __name__)
@@ -66,15 +67,19 @@ def thread_view(thread: Thread, sort: str, page: int = 1) -> ThreadView:
     return ThreadView(thread, sort, shown, page, max(len(runs) - start - len(shown), 0))
 
 
-def _waiting_ids(post: Post) -> set[int]:
-    """This browser's own comments on the post that it still sees as waiting."""
+def _own_on_post(post: Post) -> list[Comment]:
+    """This browser's own comments on the post (none without a query if it has none)."""
     mine = browser.own_ids()
     if not mine:
-        return set()
-    rows = db.session.scalars(
-        select(Comment).where(Comment.id.in_(mine), Comment.post_id == post.id)
+        return []
+    return list(
+        db.session.scalars(select(Comment).where(Comment.id.in_(mine), Comment.post_id == post.id))
     )
-    return {comment.id for comment in rows if browser.shown_as_waiting(comment)}
+
+
+def _waiting_ids(own: list[Comment]) -> set[int]:
+    """Of the reader's own comments, the ones it still sees as waiting."""
+    return {comment.id for comment in own if browser.shown_as_waiting(comment)}
 
 
 def _sort_of(question_id: int, choices: dict[int, str]) -> str:
@@ -112,31 +117,39 @@ def render_post_page(
     notice: str | None = None,
 ):
     """The post page. `form_target` is (question_id, parent_id) of the form sent back with its
-    errors (or its preview), which is shown open, in place, with the reader's text."""
-    threads = threads_of(post, waiting_ids=_waiting_ids(post))
+    errors (or its preview), which is shown open, in place, with the reader's text.
+
+    A page of the shape every reader shares comes from reader/pages.py's cache."""
+    own = _own_on_post(post)
+    waiting = _waiting_ids(own)
     choices = {**browser.sort_choices(), **_pending_sorts()}
-    views = [thread_view(thread, _sort_of(thread.question.id, choices)) for thread in threads]
-    reply_to = form_target[1] if form_target else request.args.get("svara", type=int)
-    return (
-        render_template(
+    opened = {
+        "reply_to": form_target[1] if form_target else request.args.get("svara", type=int),
+        "report_to": request.args.get("anmal", type=int),
+        "new_id": request.args.get("ny", type=int),
+    }
+
+    def render(parts: dict | None) -> tuple[str, list[int]]:
+        threads = threads_of(post, waiting_ids=waiting)
+        views = [thread_view(thread, _sort_of(thread.question.id, choices)) for thread in threads]
+        context = {"form_ts": signals.form_timestamp(), **(parts or _reader_parts(views))}
+        html = render_template(
             "reader/post.html",
             post=post,
             views=views,
             form=form or CommentForm(formdata=None),
             form_target=form_target,
-            **_reader_parts(
-                views,
-                reply_to=reply_to,
-                report_to=request.args.get("anmal", type=int),
-                new_id=request.args.get("ny", type=int),
-            ),
             preview=preview,
             notice=notice,
-            form_ts=signals.form_timestamp(),
             sorts=SORTS,
-        ),
-        status,
-    )
+            **(context | opened),
+        )
+        return html, _shown(views)
+
+    plain = form is None and status == 200 and preview is None and notice is None
+    if plain and pages.shareable(waiting, opened["new_id"]):
+        return pages.shared_page(post, choices, own, render)
+    return pages.private(make_response(render(None)[0], status))
 
 
 def _pending_sorts() -> dict[int, str]:
@@ -182,18 +195,24 @@ def more(slug: str, question_id: int):
 
 
 def _one_thread(post: Post, question: Question, page: int) -> ThreadView:
-    thread = next(t for t in threads_of(post, _waiting_ids(post)) if t.question.id == question.id)
+    threads = threads_of(post, _waiting_ids(_own_on_post(post)))
+    thread = next(t for t in threads if t.question.id == question.id)
     return thread_view(thread, _sort_of(question.id, browser.sort_choices()), page)
+
+
+def _shown(views: list[ThreadView]) -> list[int]:
+    return [entry.comment.id for view in views for run in view.runs for entry in run]
 
 
 def _reader_parts(views: list[ThreadView], **opened) -> dict:
     """What differs from one reader to the next on a page of comments: their likes, their own
     comments (and whether each may still change), and which comment's form is open or new."""
-    shown = [entry.comment.id for view in views for run in view.runs for entry in run]
+    liked = likes.liked_by(browser.browser_id(), _shown(views))
     return {
-        "liked": likes.liked_by(browser.browser_id(), shown),
+        "pressed": lambda comment_id: "true" if comment_id in liked else "false",
         "own": set(browser.own_ids()),
         "may_change": browser.may_change,
+        "own_slot": lambda comment_id: "",
         "reply_to": None,
         "report_to": None,
         "new_id": None,

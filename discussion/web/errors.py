@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 from urllib.parse import parse_qsl
 
 from babel.numbers import format_decimal
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from ..config import COMMENT_MAX_LENGTH, LOCALES
+from ..database import connection_lost
 from ..extensions import db
 from ..models import MAX_ID
 
@@ -38,6 +41,7 @@ def _titles() -> dict[int, str]:
         422: _("Kontrollera uppgifterna"),
         429: _("För många förfrågningar"),
         500: _("Något gick fel"),
+        503: _("Tillfälligt avbrott"),
     }
 
 
@@ -54,6 +58,7 @@ def _messages() -> dict[int, str]:
             "Ett oväntat fel inträffade. Det har loggats, och en kommentar som togs emot "
             "går inte förlorad."
         ),
+        503: _("Vi tappade kontakten med databasen en kort stund. Försök igen om en liten stund."),
     }
 
 
@@ -93,6 +98,11 @@ API_ERRORS: dict[int, tuple[str, str, str]] = {
         "Too many requests. Wait a while and try again.",
     ),
     500: ("server_error", "Något gick fel. Felet är loggat.", "Something went wrong; logged."),
+    503: (
+        "unavailable",
+        "Tillfälligt avbrott i databasen. Försök igen om en liten stund.",
+        "The database was briefly unavailable. Try again in a moment.",
+    ),
 }
 
 
@@ -146,10 +156,23 @@ def _csrf_error(error: CSRFError):
 
 
 def _server_error(error: Exception):
-    db.session.rollback()
     original = getattr(error, "original_exception", None) or error
+    if connection_lost(original) or isinstance(original, OperationalError):
+        return _database_unavailable(original)
+    db.session.rollback()
     log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
     return render_error(500)
+
+
+def _database_unavailable(error: Exception):
+    """The connection ended mid-write (or none could be opened): what was cut is not stored
+    (the transaction died with it), so the reader is asked to try again, not told of a bug."""
+    with contextlib.suppress(DBAPIError):
+        db.session.rollback()
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+    response = make_response(render_error(503))
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _not_utf8() -> BadRequest:

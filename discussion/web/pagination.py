@@ -12,6 +12,9 @@ from sqlalchemy import func, select
 from ..extensions import db
 
 PER_PAGE = 20
+# A listing counts its rows this far and no further ("fler än 1000"): with a million comments
+# an exact count reads the whole table, and nobody pages through a thousand of them.
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -20,6 +23,7 @@ class Page:
     total: int
     number: int
     per_page: int = PER_PAGE
+    capped: bool = False  # there are more rows than `total`: counting stopped there
 
     @property
     def pages(self) -> int:
@@ -39,9 +43,19 @@ def page_number() -> int:
     return request.args.get("sida", 1, type=int)
 
 
-def paginate(statement, number: int, per_page: int = PER_PAGE) -> Page:
-    """One page of the statement's rows, the number clamped to the pages there are."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    number = min(max(1, number), max(1, math.ceil((total or 0) / per_page)))
+def paginate(statement, number: int, per_page: int = PER_PAGE, cap: int | None = None) -> Page:
+    """One page of the statement's rows, the number clamped to the pages there are.
+
+    With `cap`, rows are counted only up to `cap` (or as far as the page asked for), and one
+    more to know that there are more.
+    """
+    counted = statement.order_by(None)
+    limit = None if cap is None else max(cap, max(1, number) * per_page)
+    if limit is not None:
+        counted = counted.limit(limit + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    capped = limit is not None and total > limit
+    total = min(total, limit) if capped else total
+    number = min(max(1, number), max(1, math.ceil(total / per_page)))
     rows = db.session.scalars(statement.limit(per_page).offset((number - 1) * per_page))
-    return Page(list(rows.unique()), total or 0, number, per_page)
+    return Page(list(rows.unique()), total, number, per_page, capped)
