@@ -1,7 +1,8 @@
 """What follows from a published comment: e-mail to the post's author and to subscribers.
 
 `comment_published` runs (as task `jobs.COMMENT_PUBLISHED`) after a comment became visible;
-processing does the same in its own commit when it publishes a comment (`announce`). It queues the author notification when the comment is an organisation's answer and the reply
+processing does the same in its own commit when it publishes a comment (`announce`). It queues
+the author notification when the comment is an organisation's answer and the reply
 notification to the parent's writer, and marks the comment announced, all in one transaction;
 the sweep sends the task again for a published comment never announced (a lost task).
 """
