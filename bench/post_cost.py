@@ -9,8 +9,11 @@ the enqueue. Processing is everything the tasks it queued do, run as the embedde
 them (eagerly, by name): sanitising, the spam score and its queries, routing, the audit entry
 and the announcement. Each batch posts `--per-batch` comments and then processes them; the
 figure is the median over the batches of `time.process_time()` per comment, so other processes
-on the machine do not count. `--profile intake` (or `processing`) also prints cProfile's top
-functions (CPU time) for that part.
+on the machine do not count. `--postgres` runs the same on a fresh database of the machine's
+PostgreSQL (the production stack's database; the tasks still run in this process).
+`--profile intake` (or `processing`) also prints cProfile's top functions (CPU time) for that
+part. Intake here is the production path's (the answer says "received"); on the embedded
+default the same request then processes the comment and reads it back once more.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ TEXTS = [
 ]
 
 
-def build_app(instance: Path):
+def build_app(instance: Path, database_url: str | None = None):
     import worker.tasks  # noqa: F401  registers the tasks, as the embedded default does
     from discussion import create_app
     from discussion.extensions import db
@@ -53,6 +56,7 @@ def build_app(instance: Path):
             "SAMTAL_MODERATION_POLICY": "post",
             "SAMTAL_PROXY_COUNT": 1,
             "SAMTAL_LOG_LEVEL": "WARNING",
+            **({"SQLALCHEMY_DATABASE_URI": database_url} if database_url else {}),
         }
     )
     with app.app_context():
@@ -212,10 +216,27 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=7)
     parser.add_argument("--per-batch", type=int, default=100)
     parser.add_argument("--profile", choices=("intake", "processing"))
+    parser.add_argument(
+        "--postgres", action="store_true", help="a fresh PostgreSQL database instead of SQLite"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="samtal-post-cost-") as folder:
-        app = build_app(Path(folder) / "instance")
-        measure(app, args.batches, args.per_batch, args.profile)
+        if not args.postgres:
+            app = build_app(Path(folder) / "instance")
+            measure(app, args.batches, args.per_batch, args.profile)
+            return
+        from bench.stack import create_database, drop_database, sqlalchemy_url
+
+        database = create_database("samtal_post_cost")
+        try:
+            app = build_app(Path(folder) / "instance", sqlalchemy_url(database))
+            measure(app, args.batches, args.per_batch, args.profile)
+            with app.app_context():
+                from discussion.extensions import db
+
+                db.engine.dispose()
+        finally:
+            drop_database(database)
 
 
 if __name__ == "__main__":
