@@ -28,15 +28,8 @@ from tqdm import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import say  # noqa: E402
+from bench.post_cost import SLUG, TEXTS, address  # noqa: E402
 from bench.stack import Stack, procfile_commands  # noqa: E402
-
-SLUG = "strateger-sokes-eller-kontaktnat"
-TEXTS = [
-    "Jag tror att nätverket spelar större roll än strategin, åtminstone i början.",
-    "Intressant! Vi provade samma sak på jobbet och det fungerade bra.\n\nMen det tog tid.",
-    "Håller med om det mesta, men *inte* om slutsatsen. Se https://www.svt.se/nyheter",
-    "Kort sagt: ja, men bara om man redan har ett jobb.",
-]
 
 
 def seed(app, count: int) -> None:
@@ -60,7 +53,7 @@ def seed(app, count: int) -> None:
                 email=f"lasare{number}@example.se",
                 body=f"{TEXTS[number % len(TEXTS)]} ({number})",
                 parent_id=parent,
-                ip=f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}",
+                ip=address(number),
                 signals={"honeypot": False, "timestamp": "valid", "seconds_to_post": 60.0},
             )
             if parent is None:
