@@ -27,9 +27,17 @@ def say(message: str) -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port: the first free one of SAMTAL_BENCH_PORTS ("18100-18199") if set,
+    for a machine where each user keeps to a range, else any the system picks."""
+    low, _, high = os.environ.get("SAMTAL_BENCH_PORTS", "0-0").partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"no free port in SAMTAL_BENCH_PORTS={os.environ['SAMTAL_BENCH_PORTS']}")
 
 
 def wait_for(url: str, timeout: float = 30.0) -> None:

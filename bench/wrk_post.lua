@@ -1,5 +1,7 @@
 -- Posts comments with wrk, one connection per thread, and checks each answer.
--- Arguments (after --): kind ("samtal" or "isso"), path, write token, form timestamp, seconds.
+-- Arguments (after --): kind ("samtal" or "isso"), path, write token, form timestamp, seconds,
+-- and the run's number (0-3), which keeps markers and addresses apart between the runs of one
+-- benchmark (a text posted again in another thread is rightly suspect to the spam check).
 -- Every request carries a unique marker and a client address of its own (X-Forwarded-For,
 -- trusted by both servers as from one reverse proxy), so per-reader limits act as for real
 -- readers. A 201 whose body lacks the request's own marker is a mismatch: the server answered
@@ -27,6 +29,7 @@ end
 
 function init(args)
   kind, path, token, ts, seconds = args[1], args[2], args[3], args[4], tonumber(args[5])
+  run = tonumber(args[6] or "0")
   counter, created, mismatched, other = 0, 0, 0, 0 -- counter: requests sent
   first, last = 0, 0
 end
@@ -36,8 +39,8 @@ function request()
     first = now()
   end
   counter = counter + 1
-  marker = string.format("m%d-%d", id, counter)
-  local ip = string.format("10.%d.%d.%d", id, counter % 256, math.floor(counter / 256) % 256)
+  marker = string.format("m%d-%d-%d", run, id, counter)
+  local ip = string.format("10.%d.%d.%d", run * 64 + id - 1, counter % 256, math.floor(counter / 256) % 256)
   local headers = { ["Content-Type"] = "application/json", ["X-Forwarded-For"] = ip }
   local text = "Jag tror att kontaktnätet väger tyngst, " .. marker .. "."
   local body

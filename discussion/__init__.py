@@ -15,7 +15,7 @@ from . import cli, config, database, jobs, logs, text, times
 from .comments import freshness
 from .extensions import babel, csrf, db, limiter, migrate
 from .reader import browser
-from .web import errors, headers, language
+from .web import errors, headers, language, limit_storage
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 # The templates: beside the package in the checkout, inside it once installed from a wheel.
@@ -109,7 +109,9 @@ def _apply_embedded_defaults(app: Flask) -> None:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", database.engine_options(app.config))
     # Rate-limit counters shared by all processes through the broker's Redis when there is one;
     # if it is unreachable the limits still hold, counted per process.
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["SAMTAL_BROKER_URL"] or "memory://")
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", app.config["SAMTAL_BROKER_URL"] or f"{limit_storage.SCHEME}://"
+    )
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "samtal")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)  # Retry-After on a 429

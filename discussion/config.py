@@ -368,7 +368,7 @@ AREAS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 "SAMTAL_RATELIMIT_STORAGE_URL",
                 None,
                 str,
-                "Where rate-limit counters live. Unset: the Redis broker if set, else memory://.",
+                "Where rate-limit counters live. Unset: the broker's Redis, else in memory.",
             ),
         ),
     ),

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -32,8 +33,12 @@ class Address:
     domain: str
 
 
+@lru_cache(maxsize=1024)
 def parse_address(text: str | None) -> Address | None:
-    """The normalised address, or None if `text` is not one plain address."""
+    """The normalised address, or None if `text` is not one plain address.
+
+    Remembered: one comment's address is parsed by its form, its organisation's lookup and its
+    routing, and the answer (a frozen Address) depends on the text alone."""
     if not text or _CONTROL.search(text):
         return None
     try:

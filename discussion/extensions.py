@@ -20,5 +20,6 @@ csrf = CSRFProtect()
 babel = Babel()
 migrate = Migrate()
 login_manager = LoginManager()
-# Storage is chosen in create_app: the Redis broker when there is one, memory:// otherwise.
+# Storage is chosen in create_app: the Redis broker when there is one, else the process's
+# memory (`limit_storage`).
 limiter = Limiter(key_func=get_remote_address)

@@ -41,6 +41,7 @@ TASKS = (
 )
 
 _PENDING = "samtal.pending_tasks"
+_RAN_HERE = "samtal.ran_in_process"  # in session.info: a task ran in this process at commit
 TASK_MODULES = ("worker.tasks",)
 QUEUES = ("comments", "email")
 
@@ -146,12 +147,19 @@ def send_now(task_name: str, *args) -> bool:
         if celery.conf.task_always_eager:
             celery.loader.import_default_modules()
             celery.tasks[task_name].apply_async(args=args)
+            db.session.info[_RAN_HERE] = True
         else:
             celery.send_task(task_name, args=args)
     except Exception:
         log.exception("could not send %s%r; the sweep will send it again", task_name, args)
         return False
     return True
+
+
+def ran_in_process(session: Session) -> bool:
+    """True (once) if the last commit ran its tasks here, in other sessions that may have
+    changed what this one wrote: the embedded default processes comments so."""
+    return session.info.pop(_RAN_HERE, False)
 
 
 @event.listens_for(Session, "after_commit")

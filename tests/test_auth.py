@@ -230,7 +230,7 @@ def test_login_attempts_are_counted_across_processes_in_redis(tmp_path, redis_ur
 
 def test_the_rate_limit_storage_follows_the_broker(tmp_path):
     embedded = create_app(base_config(tmp_path))
-    assert embedded.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert embedded.config["RATELIMIT_STORAGE_URI"] == "samtal-memory://"
     with_broker = create_app(base_config(tmp_path) | {"SAMTAL_BROKER_URL": "redis://h:6379/0"})
     assert with_broker.config["RATELIMIT_STORAGE_URI"] == "redis://h:6379/0"
     chosen = create_app(

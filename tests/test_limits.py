@@ -88,3 +88,34 @@ def test_the_form_and_the_api_share_one_report_budget(app, client, qid):
         headers={"X-Samtal-Token": api_token(client)},
     )
     assert again.status_code == 429
+
+
+def test_the_in_process_counters_expire_without_a_thread_per_request(monkeypatch):
+    """The embedded default's counters: a window's count holds, ends with its window, and the
+    expired ones are dropped in the request itself, not by a timer thread started for each."""
+    import threading
+
+    from limits import RateLimitItemPerSecond
+    from limits.storage import storage_from_string
+    from limits.strategies import FixedWindowRateLimiter
+
+    from discussion.web import limit_storage
+
+    storage = storage_from_string(f"{limit_storage.SCHEME}://")
+    assert isinstance(storage, limit_storage.LazyMemoryStorage)
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread))
+    clock = [1000.0]
+    monkeypatch.setattr(limit_storage.time, "monotonic", lambda: clock[0])
+    limiter = FixedWindowRateLimiter(storage)
+    two_a_second = RateLimitItemPerSecond(2)
+    assert limiter.hit(two_a_second, "reader") and limiter.hit(two_a_second, "reader")
+    assert not limiter.hit(two_a_second, "reader")
+    assert started == []
+    (key,) = storage.expirations
+    storage.expirations[key] = 0  # its window is over
+    assert limiter.test(two_a_second, "reader")
+    storage.expirations["gone"], storage.storage["gone"] = 0, 5
+    clock[0] += limit_storage.SWEEP_SECONDS
+    assert limiter.hit(two_a_second, "reader")
+    assert "gone" not in storage.storage

@@ -133,6 +133,26 @@ def test_earlier_spam_from_the_same_address_raises_the_score(app, sample_posts):
         assert not any("samma IP-adress" in reason for reason in reasons)
 
 
+def test_one_query_counts_the_commenters_rate_and_history_by_each_address(app, sample_posts):
+    """Rate counts the last hour only, this comment included; history counts older spam too,
+    never this comment; an address or e-mail the comment lacks counts nothing."""
+    app.config["SAMTAL_SPAM_MAX_PER_HOUR"] = 1
+    with app.app_context():
+        question = questions()[0]
+        old = store(question, "Gammalt skräp", email="e@example.se", ip="203.0.113.1")
+        old.state, old.created_at = CommentState.SPAM, utcnow() - timedelta(hours=2)
+        store(question, "Nyss, från en annan adress", email="e@example.se", ip="203.0.113.2")
+        comment = store(question, HAM, email="e@example.se", ip="203.0.113.1")
+        comment.state = CommentState.SPAM  # its own state never counts as earlier spam
+        assert worded(check.check(comment).reasons)[1:] == [
+            "2 kommentarer senaste timmen från samma e-postadress",
+            "Tidigare skräp från samma e-postadress: 1",
+            "Tidigare skräp från samma IP-adress: 1",
+        ]
+        nameless = store(question, HAM, ip="203.0.113.3")
+        assert worded(check.check(nameless).reasons)[1:] == []
+
+
 def test_routing_follows_the_two_thresholds(app):
     with app.app_context():
         for score, expected in ((0.9, "spam"), (0.85, "spam"), (0.6, "pending"), (0.2, "normal")):

@@ -26,7 +26,7 @@ from ..models import Comment, CommentState, Post, Question, row_by_id
 from ..moderation import reports
 from ..organisations import verification
 from ..posts.importing import save_post
-from ..posts.lookups import post_or_404, question_or_404, refuse_if_closed
+from ..posts.lookups import post_or_404, question_or_404, refuse_if_closed, thread_or_404
 from ..reader import browser
 from ..reader.forms import CommentForm, ReportForm
 from ..sanitize import render_comment
@@ -174,6 +174,15 @@ def _question_or_404(post: Post, question_id: int) -> Question:
         raise ApiError("question_not_found") from None
 
 
+def _thread_or_404(slug: str, question_id: int) -> tuple[Post, Question]:
+    """One query when both exist; the API's own error for the one that does not."""
+    try:
+        return thread_or_404(slug, question_id)
+    except NotFound:
+        post = _post_or_404(slug)
+        return post, _question_or_404(post, question_id)
+
+
 @bp.get("/posts/<slug>/token")
 def token(slug: str):
     """A short-lived token to write to this post, and the signed time the form was shown.
@@ -206,8 +215,7 @@ def _not_text() -> str:
 def post_comment(slug: str, question_id: int):
     """Post an answer or a reply: the reader form's validation and the same posting path."""
     data = access.check_write(slug)
-    post = _post_or_404(slug)
-    question = _question_or_404(post, question_id)
+    post, question = _thread_or_404(slug, question_id)
     try:
         refuse_if_closed(post, question)
     except Conflict:

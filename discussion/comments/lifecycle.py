@@ -16,7 +16,8 @@ decided state while settling its reports; `received` is left only by processing 
 again when a writer edits their text, which is then checked like a new comment); `held` only
 by its writer's verification or by staff; `deleted` is final. `record` writes an audit entry
 for a change that is not a state change (a moderator's edit, a badge). A comment that becomes
-visible queues `comment_published` for after the commit, whatever approved it.
+visible queues `comment_published` for after the commit, whatever approved it, unless the
+caller announces it in the same commit.
 """
 
 from __future__ import annotations
@@ -55,9 +56,12 @@ def change_state(
     action: str,
     user: User | None = None,
     reason: str | None = None,
+    announced_here: bool = False,
 ) -> ModerationDecision:
     """Move a comment to a state the table allows, with its audit entry; the one way any state
-    changes. A user's decision also stamps `decided_at`."""
+    changes. A user's decision also stamps `decided_at`. `announced_here`: the caller announces
+    a comment this makes visible in the same transaction (processing does), so no task is
+    queued for it."""
     if not may_change(comment.state, to_state):
         raise IllegalTransition(f"comment {comment.id}: {comment.state} -> {to_state} ({action})")
     decision = record(comment, action, user=user, reason=reason, to_state=to_state)
@@ -65,7 +69,7 @@ def change_state(
     comment.state = to_state
     if user is not None:
         comment.decided_at = utcnow()
-    if became_visible:
+    if became_visible and not announced_here:
         db.session.flush()
         enqueue(db.session, COMMENT_PUBLISHED, comment.id)
     return decision

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from ..extensions import db
-from ..jobs import PROCESS_COMMENT, enqueue
+from ..jobs import PROCESS_COMMENT, enqueue, ran_in_process
 from ..models import Comment, CommentState, Question, User, row_by_id
 from ..organisations import verification
 from ..refusals import Refusal
@@ -111,6 +111,14 @@ def submit(
         db.session.rollback()
         raise
     verification.recognise_writer(comment, writer_cookie)
-    db.session.commit()
-    db.session.refresh(comment)
+    # The answer shows the comment as stored: re-read only if its processing ran at the commit
+    # (the embedded default); otherwise nothing else has written it since this session did.
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    if ran_in_process(session):
+        session.refresh(comment)
     return comment

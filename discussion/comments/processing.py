@@ -1,4 +1,5 @@
-"""The worker's part of a comment's life: sanitise, score, route; and the sweep for lost work.
+"""The worker's part of a comment's life: sanitise, score, route, announce; and the sweep for
+lost work.
 
 Imports the spam check, which loads the model (scikit-learn): only workers, and the one
 process of the embedded default, import this module.
@@ -10,6 +11,7 @@ import logging
 
 from ..extensions import db
 from ..jobs import PROCESS_COMMENT, resend_stuck, sweep_cutoff
+from ..mail import notifications
 from ..models import Comment, CommentState, utcnow
 from ..organisations import verification
 from ..sanitize import render_comment
@@ -34,7 +36,11 @@ def process_comment(comment_id: int) -> bool:
         where = routing.route(comment)
         if where.state == CommentState.HELD:
             verification.request_verification(comment, where.organisation)
-    lifecycle.change_state(comment, where.state, action="processed", reason=where.reason)
+    lifecycle.change_state(
+        comment, where.state, action="processed", reason=where.reason, announced_here=True
+    )
+    if where.state == CommentState.APPROVED:
+        notifications.announce(comment)  # one commit publishes it and records its e-mails
     db.session.commit()
     log.info("comment %s processed: %s", comment_id, where.state)  # not comment.state: a query
     return True

@@ -1,7 +1,8 @@
 """What follows from a published comment: e-mail to the post's author and to subscribers.
 
-`comment_published` runs (as task `jobs.COMMENT_PUBLISHED`) after a comment became visible.
-It queues the author notification when the comment is an organisation's answer and the reply
+`comment_published` runs (as task `jobs.COMMENT_PUBLISHED`) after a comment became visible;
+processing does the same in its own commit when it publishes a comment (`announce`). It queues
+the author notification when the comment is an organisation's answer and the reply
 notification to the parent's writer, and marks the comment announced, all in one transaction;
 the sweep sends the task again for a published comment never announced (a lost task).
 """
@@ -48,9 +49,16 @@ def comment_published(comment_id: int) -> int:
     ):
         db.session.rollback()
         return 0
-    queued = announce_organisation_answer(comment) + notify_parent(comment)
-    db.session.add(CommentAnnouncement(comment_id=comment_id))
+    queued = announce(comment)
     db.session.commit()
+    return queued
+
+
+def announce(comment: Comment) -> int:
+    """Queue the e-mails of a comment that just became visible and mark it announced, in the
+    caller's transaction: processing does it in the commit that publishes the comment."""
+    queued = announce_organisation_answer(comment) + notify_parent(comment)
+    db.session.add(CommentAnnouncement(comment_id=comment.id))
     return queued
 
 

@@ -32,7 +32,7 @@ from ..extensions import csrf, db
 from ..models import Comment, Post, Question, row_by_id
 from ..moderation import reports
 from ..organisations import verification
-from ..posts.lookups import post_or_404, question_or_404, refuse_if_closed
+from ..posts.lookups import post_or_404, question_or_404, refuse_if_closed, thread_or_404
 from ..refusals import Refusal
 from ..sanitize import render_comment
 from ..spam import signals
@@ -228,8 +228,7 @@ def _reader_parts(views: list[ThreadView], **opened) -> dict:
 @limits.previews
 def comment(slug: str, question_id: int):
     """Store a reader's answer or reply; the worker sanitises it after the commit."""
-    post = post_or_404(slug)
-    question = question_or_404(post, question_id)
+    post, question = thread_or_404(slug, question_id)
     refuse_if_closed(post, question)
     staff = current_staff()
     form = CommentForm()
