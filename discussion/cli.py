@@ -47,6 +47,9 @@ def init_app(app: Flask) -> None:
     from .organisations.cli import orgs_cli
     from .posts.cli import posts_cli
     from .spam.cli import spam_cli
+    from .transfer.cli import import_command
+
+    comments_cli.add_command(import_command)
 
     app.cli.add_command(users_cli)
     app.cli.add_command(orgs_cli)

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Ban, Comment, Post, Question, Role, User, is_row_id, row_by_id, utcnow
 from ..posts import editing
 from ..refusals import commit_or_flash
+from ..transfer import origins
 from ..web.pagination import page_number
 from . import bans as ban_service
 from . import decisions, listings
@@ -289,6 +290,7 @@ def post_settings(post_id: int):
     return render_template(
         "moderation/post.html",
         post=post,
+        imports=origins.imports_of_post(post.id),
         site_policy=site_policy(),
         edit_questions=may_edit_questions(post),
         new_question=NewQuestionForm(formdata=None),
