@@ -419,6 +419,21 @@ PIECES = [
     "\r\n",
     "\x00",
     "\ufeff",
+    "*ja*",
+    "*två ord*",
+    "* ",
+    "*",
+    "**fet**",
+    "[den här](https://example.se/artikel)",
+    "[a](http://x.se/a?b=c#d)",
+    "[a b](https://x.se)",
+    "[ a](https://x.se)",
+    "[a](https://x.se/å)",
+    "[a](HTTPS://x.se)",
+    "[a](javascript:alert)",
+    "](",
+    ")",
+    "(",
 ]
 TYPED = st.lists(st.sampled_from(PIECES), min_size=0, max_size=25).map("".join)
 
@@ -441,5 +456,9 @@ def test_the_fast_path_takes_typed_paragraphs_and_leaves_markdown_alone():
     assert sanitize._plain_comment_html(typed) == (
         "<p>Hej &quot;alla&quot;!</p>\n<p>Jag tycker så, ja.<br>\nMen inte du?</p>\n"
     )
-    for markup in ("*ja*", "- en", "1. ett", "> citat", "se example.se", "<b>x</b>", "a &amp; b"):
+    assert sanitize._plain_comment_html("Läs [den här](https://example.se/a), *verkligen*.") == (
+        '<p>Läs <a href="https://example.se/a" rel="nofollow ugc noopener">den här</a>, '
+        "<em>verkligen</em>.</p>\n"
+    )
+    for markup in ("**ja**", "- en", "1. ett", "> citat", "se example.se", "<b>x</b>", "a &amp; b"):
         assert sanitize._plain_comment_html(markup) is None, markup

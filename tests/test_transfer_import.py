@@ -441,3 +441,40 @@ def test_a_samtal_export_recreates_its_posts_in_an_empty_instance(app, runner, t
         question = next(q for q in post.questions if q.text == "Vad tror du?")
         assert comments["1"].question_id == question.id
     assert comments["2"].state == CommentState.REJECTED
+
+
+def test_the_import_keeps_its_promises_on_postgresql(postgres_url, tmp_path):
+    """PostgreSQL hands the ids out from its sequence: replies still find their parents, and a
+    comment posted afterwards gets an id of its own."""
+    from discussion import create_app
+    from discussion.posts.importing import import_files, post_files
+    from tests.helpers import SAMPLE_POSTS, base_config
+
+    app = create_app(base_config(tmp_path) | {"SQLALCHEMY_DATABASE_URI": postgres_url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        import_files(post_files(SAMPLE_POSTS))
+    try:
+        runner = app.test_cli_runner()
+        path = write(tmp_path, "blog.xml", blog_wxr())
+        assert import_cli(runner, "--format", "wxr", str(path)).exit_code == 0
+        again = import_cli(runner, "--format", "wxr", str(path))
+        assert "Nothing new: all 6 comments were imported before." in again.output
+        comments = imported(app)
+        assert comments["2"].parent_id == comments["1"].id
+        with app.app_context():
+            later = Comment(
+                post_id=comments["1"].post_id,
+                question_id=comments["1"].question_id,
+                author_name="Ny",
+                body_raw="Efteråt",
+            )
+            db.session.add(later)
+            db.session.commit()
+            assert later.id > max(comment.id for comment in comments.values())
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
