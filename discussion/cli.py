@@ -47,9 +47,10 @@ def init_app(app: Flask) -> None:
     from .organisations.cli import orgs_cli
     from .posts.cli import posts_cli
     from .spam.cli import spam_cli
-    from .transfer.cli import import_command
+    from .transfer.cli import export_command, import_command
 
     comments_cli.add_command(import_command)
+    comments_cli.add_command(export_command)
 
     app.cli.add_command(users_cli)
     app.cli.add_command(orgs_cli)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import click
 from flask.cli import with_appcontext
 from tqdm import tqdm
@@ -97,3 +100,36 @@ def report_lines(report) -> list[str]:
     if report.dry_run:
         lines.append("Dry run: nothing was written.")
     return lines
+
+
+@click.command("export")
+@click.option("--format", "format_name", type=click.Choice(["json", "wxr"]), required=True)
+@click.option("--post", "slug", metavar="SLUG", help="Only this post.")
+@click.option(
+    "--with-personal-data", is_flag=True, help="Include the commenters' e-mail addresses."
+)
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@with_appcontext
+def export_command(format_name: str, slug: str | None, with_personal_data: bool, file: str):
+    """Export posts and comments: json (everything, Samtal's format) or wxr (for WordPress)."""
+    from .exporting import UnknownPost, export
+
+    if file == "-":
+        stream = click.get_text_stream("stdout")
+        try:
+            export(format_name, stream, slug=slug, personal_data=with_personal_data)
+        except UnknownPost:
+            raise click.ClickException(f"no post has the slug {slug!r}") from None
+        return
+    folder = os.path.dirname(os.path.abspath(file))
+    handle, partial = tempfile.mkstemp(prefix=".export-", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            posts = export(format_name, stream, slug=slug, personal_data=with_personal_data)
+        os.replace(partial, file)  # a reader of FILE never sees half an export
+    except UnknownPost:
+        raise click.ClickException(f"no post has the slug {slug!r}; nothing written") from None
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    click.echo(f"Exported {posts} posts as {format_name} to {file}.")
