@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     from .auth.cli import users_cli
     from .organisations.cli import orgs_cli
     from .posts.cli import posts_cli
+    from .privacy.cli import readers_cli
     from .spam.cli import spam_cli
     from .transfer.cli import export_command, import_command
 
@@ -59,3 +60,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(posts_cli)
     app.cli.add_command(comments_cli)
     app.cli.add_command(tokens_cli)
+    app.cli.add_command(readers_cli)
