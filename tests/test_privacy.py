@@ -261,6 +261,9 @@ def test_admins_export_and_erase_from_the_accounts_page(mail_app, client, smtp_s
         assert db.session.get(Comment, ids["alone"]) is None
         erasure = db.session.scalar(select(Erasure))
         assert erasure.requested_by == "admin" and erasure.user.email == "admin@example.se"
+    log = staff.get("/moderera/logg").get_data(as_text=True)
+    assert "Raderade läsaruppgifter" in log and "admin@example.se" in log
+    assert ANNA not in log and "Vad menar de?" not in log
 
 
 def add_staff_accounts(app):

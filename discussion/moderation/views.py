@@ -10,7 +10,7 @@ from ..auth import accounts
 from ..auth.access import has_role, role_required
 from ..comments.routing import site_policy
 from ..extensions import db
-from ..models import Ban, Comment, Post, Question, Role, User, is_row_id, row_by_id, utcnow
+from ..models import Ban, Comment, Erasure, Post, Question, Role, User, is_row_id, row_by_id, utcnow
 from ..posts import editing
 from ..refusals import commit_or_flash
 from ..transfer import origins
@@ -255,6 +255,9 @@ def audit_log():
         "moderation/log.html",
         page=listings.audit_page(page_number(), comment_id),
         comment_id=comment_id,
+        erasures=db.session.scalars(
+            select(Erasure).order_by(Erasure.created_at.desc(), Erasure.id.desc()).limit(20)
+        ).all(),
     )
 
 
