@@ -130,6 +130,8 @@ def test_the_same_file_imported_again_adds_nothing_and_says_so(app, runner, samp
     assert again.exit_code == 0, again.output
     assert "Nothing new: all 6 comments were imported before." in again.output
     assert len(imported(app)) == 6
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ImportRun)) == 1
 
 
 def test_a_later_export_adds_only_its_new_comments_under_their_parents(

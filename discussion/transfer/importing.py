@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import selectinload
 
 from ..comments.identity import identity_hash
 from ..comments.lifecycle import IMPORTED
@@ -160,6 +161,9 @@ def import_file(
         if dry_run:
             db.session.rollback()
             return report
+        if not planned:  # a second run: nothing to add, and no empty run to record
+            db.session.commit()
+            return report
         run = ImportRun(
             format=format_name,
             file_name=report.file_name[:500],
@@ -190,7 +194,8 @@ class _PostThreads:
 
 def _posts_for(source: Source, report: ImportReport, dry_run: bool) -> dict[str, _PostThreads]:
     """Every post by slug with its general thread; a Samtal export's missing posts created."""
-    known = {post.slug: post for post in db.session.scalars(select(Post))}
+    posts = db.session.scalars(select(Post).options(selectinload(Post.questions)))
+    known = {post.slug: post for post in posts}
     for source_post in source.posts:
         if source_post.slug not in known:
             report.posts_created.append(source_post.slug)
