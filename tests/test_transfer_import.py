@@ -480,3 +480,25 @@ def test_the_import_keeps_its_promises_on_postgresql(postgres_url, tmp_path):
             db.session.remove()
             db.drop_all()
             db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "format_name, content",
+    [
+        ("disqus", disqus(dsq_thread("100", slug=STRATEGER))[:-30]),
+        ("isso", "Det här är ingen databas.\n"),
+        ("remark42", remark42_lines(remark42_comment("a")) + "{inte json\n"),
+        ("samtal", '{"format": "samtal-export", "version": 1, "posts": [{"slug": "x"}]}'),
+    ],
+)
+def test_a_bad_file_of_every_format_imports_nothing(
+    app, runner, sample_posts, tmp_path, format_name, content
+):
+    path = write(tmp_path, f"bad.{format_name}", content)
+    result = import_cli(runner, "--format", format_name, str(path))
+    assert result.exit_code == 1, result.output
+    assert f"is not a readable {format_name} file" in result.output
+    assert "Nothing was imported." in result.output
+    assert imported(app) == {}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ImportRun)) == 0
