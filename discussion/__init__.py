@@ -80,9 +80,11 @@ def _register_pages(app: Flask) -> None:
     from .mail import views as mail
     from .moderation import views as moderation
     from .organisations import views as organisations
+    from .privacy import views as privacy
     from .reader import feeds
     from .reader import views as reader
     from .spam import views as spam
+    from .transfer import views as transfer
     from .web import health
 
     app.register_blueprint(health.bp)
@@ -97,6 +99,9 @@ def _register_pages(app: Flask) -> None:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(spam.bp)
+    app.register_blueprint(transfer.bp)
+    app.register_blueprint(privacy.bp)
+    app.register_blueprint(privacy.staff_bp)
 
 
 def _apply_embedded_defaults(app: Flask) -> None:

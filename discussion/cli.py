@@ -46,7 +46,12 @@ def init_app(app: Flask) -> None:
     from .auth.cli import users_cli
     from .organisations.cli import orgs_cli
     from .posts.cli import posts_cli
+    from .privacy.cli import readers_cli
     from .spam.cli import spam_cli
+    from .transfer.cli import export_command, import_command
+
+    comments_cli.add_command(import_command)
+    comments_cli.add_command(export_command)
 
     app.cli.add_command(users_cli)
     app.cli.add_command(orgs_cli)
@@ -55,3 +60,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(posts_cli)
     app.cli.add_command(comments_cli)
     app.cli.add_command(tokens_cli)
+    app.cli.add_command(readers_cli)

@@ -542,6 +542,26 @@ AREAS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
             ),
         ),
     ),
+    (
+        "Privacy",
+        (
+            Setting(
+                "SAMTAL_IP_RETENTION_DAYS",
+                "SAMTAL_IP_RETENTION_DAYS",
+                90,
+                int,
+                "IP address hashes (of comments, reports and likes) older than this are cleared "
+                "by Celery beat every day.",
+            ),
+            Setting(
+                "SAMTAL_DATA_REQUEST_RATE_LIMIT",
+                "SAMTAL_DATA_REQUEST_RATE_LIMIT",
+                "5 per hour;20 per day",
+                str,
+                "Requests for a data link (/mina-uppgifter) allowed per IP address.",
+            ),
+        ),
+    ),
 )
 SETTINGS: tuple[Setting, ...] = tuple(setting for _, group in AREAS for setting in group)
 
@@ -549,6 +569,7 @@ SETTINGS: tuple[Setting, ...] = tuple(setting for _, group in AREAS for setting 
 NAME_MAX_LENGTH = 80
 COMMENT_MAX_LENGTH = 5_000
 VERIFY_LINK_HOURS = 48  # an organisation address's verification link, single use
+DATA_LINK_HOURS = 48  # a reader's link to download or erase their data, single use
 
 
 def default_of(key: str) -> Any:

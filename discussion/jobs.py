@@ -31,6 +31,7 @@ SEND_EMAIL = "samtal.send_email"
 SWEEP = "samtal.sweep"
 MODERATOR_DIGESTS = "samtal.send_moderator_digests"
 RETRAIN_SPAM_MODEL = "samtal.retrain_spam_model"
+CLEAR_IP_HASHES = "samtal.clear_ip_hashes"
 TASKS = (
     PROCESS_COMMENT,
     COMMENT_PUBLISHED,
@@ -38,6 +39,7 @@ TASKS = (
     SWEEP,
     MODERATOR_DIGESTS,
     RETRAIN_SPAM_MODEL,
+    CLEAR_IP_HASHES,
 )
 
 _PENDING = "samtal.pending_tasks"
@@ -106,6 +108,7 @@ def init_app(app: Flask) -> Celery:
                     "task": RETRAIN_SPAM_MODEL,
                     "schedule": float(app.config["SAMTAL_SPAM_RETRAIN_HOURS"]) * 3600,
                 },
+                "clear-old-ip-hashes": {"task": CLEAR_IP_HASHES, "schedule": 24 * 3600.0},
             },
         }
     )

@@ -193,6 +193,7 @@ class Comment(db.Model):
             postgresql_where=text("user_id IS NOT NULL"),
             sqlite_where=text("user_id IS NOT NULL"),
         ),
+        UniqueConstraint("import_format", "import_id", name="uq_comment_import"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -233,6 +234,13 @@ class Comment(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     # When its writer last changed the text (the original is kept as a CommentRevision).
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set for a comment brought in by `comments import`: the run, the format and its id there,
+    # unique together, so that importing the same file again adds nothing.
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_run.id", ondelete="SET NULL"), index=True
+    )
+    import_format: Mapped[str | None] = mapped_column(String(20))
+    import_id: Mapped[str | None] = mapped_column(String(200))
 
     question: Mapped[Question] = relationship()
     post: Mapped[Post] = relationship()
@@ -250,6 +258,47 @@ class Comment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.state}>"
+
+
+# --- moving in and out: imports, and readers' data rights ------------------------------------
+
+
+class ImportRun(db.Model):
+    """One `comments import` of a file: where its comments came from, for the staff pages, and
+    whether their labels (approved, spam) teach the spam model."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    format: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(500))
+    comment_count: Mapped[int] = mapped_column(Integer, default=0)
+    teaches_spam: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DataRequest(db.Model):
+    """A reader's signed, single-use link to download or erase what Samtal holds about an
+    address. Only the address's keyed hash is kept: the address travels in the signed link."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Erasure(db.Model):
+    """The audit log's record that a reader's data was erased: counts, never the data."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "reader" (their own link) or "admin" (the accounts page or `readers erase`).
+    requested_by: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    comments_deleted: Mapped[int] = mapped_column(Integer, default=0)
+    comments_replaced: Mapped[int] = mapped_column(Integer, default=0)
+    subscriptions_removed: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    user: Mapped[User | None] = relationship()
 
 
 class SpamWordKind(enum.StrEnum):

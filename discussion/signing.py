@@ -18,6 +18,7 @@ REPLIES = "confirm-replies"
 UNSUBSCRIBE = "unsubscribe"
 READER = "reader-browser"  # a reader's browser: a random id, for likes
 OWN = "own-comments"  # the comments a browser wrote, for showing and changing them
+DATA = "reader-data"  # a reader's link to download or erase what is held about their address
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

@@ -353,3 +353,112 @@ def test_script_injection_in_post_is_neutralised(payload):
 
 def test_raw_html_in_post_is_escaped():
     assert render_post("<b>fet</b>") == "<p>&lt;b&gt;fet&lt;/b&gt;</p>\n"
+
+
+# --- the fast path for typed text ----------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from discussion import sanitize  # noqa: E402
+
+
+def full_render(text: str) -> str:
+    """The path every comment took before the fast path: markdown-it, then bleach."""
+    return sanitize._COMMENT_CLEANER.clean(sanitize._COMMENT_MD.render(sanitize._clean_text(text)))
+
+
+# Typed text's pieces, and every character the fast path must refuse or get right.
+PIECES = [
+    "Jag håller med",
+    "det",
+    "är",
+    "Åsa",
+    "ö",
+    " ",
+    "  ",
+    "\n",
+    "\n\n",
+    "\n \n",
+    ".",
+    "...",
+    "!",
+    "?",
+    ",",
+    '"',
+    "'",
+    "(så)",
+    "1",
+    "1.",
+    "2)",
+    "-",
+    "+",
+    "=",
+    "*",
+    "_",
+    "#",
+    ">",
+    "<",
+    "&",
+    "&amp;",
+    "`",
+    "~",
+    "|",
+    ":",
+    "@",
+    "\\",
+    "[x](y)",
+    "\t",
+    "\xa0",
+    "\u2028",
+    "example.se",
+    "www.example.se",
+    "https://example.se",
+    "a@b.se",
+    "3.5",
+    "\r\n",
+    "\x00",
+    "\ufeff",
+    "*ja*",
+    "*två ord*",
+    "* ",
+    "*",
+    "**fet**",
+    "[den här](https://example.se/artikel)",
+    "[a](http://x.se/a?b=c#d)",
+    "[a b](https://x.se)",
+    "[ a](https://x.se)",
+    "[a](https://x.se/å)",
+    "[a](HTTPS://x.se)",
+    "[a](javascript:alert)",
+    "](",
+    ")",
+    "(",
+]
+TYPED = st.lists(st.sampled_from(PIECES), min_size=0, max_size=25).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(TYPED)
+def test_the_fast_path_renders_typed_text_as_the_full_path_does(text):
+    assert render_comment(text) == full_render(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(max_size=80))
+def test_the_fast_path_renders_any_text_as_the_full_path_does(text):
+    assert render_comment(text) == full_render(text)
+
+
+def test_the_fast_path_takes_typed_paragraphs_and_leaves_markdown_alone():
+    """Both sides of the comparison above are exercised: typed text is claimed, markup is not."""
+    typed = 'Hej "alla"!\n\nJag tycker så, ja.\nMen inte du?'
+    assert sanitize._plain_comment_html(typed) == (
+        "<p>Hej &quot;alla&quot;!</p>\n<p>Jag tycker så, ja.<br>\nMen inte du?</p>\n"
+    )
+    assert sanitize._plain_comment_html("Läs [den här](https://example.se/a), *verkligen*.") == (
+        '<p>Läs <a href="https://example.se/a" rel="nofollow ugc noopener">den här</a>, '
+        "<em>verkligen</em>.</p>\n"
+    )
+    for markup in ("**ja**", "- en", "1. ett", "> citat", "se example.se", "<b>x</b>", "a &amp; b"):
+        assert sanitize._plain_comment_html(markup) is None, markup

@@ -7,6 +7,7 @@ from celery import shared_task
 from discussion import jobs
 from discussion.comments import processing
 from discussion.mail import notifications, outbox
+from discussion.privacy import retention
 from discussion.spam import store
 
 
@@ -53,3 +54,9 @@ def send_moderator_digests() -> int:
 def retrain_spam_model() -> str:
     """Learn from the moderators' decisions; every worker picks the new model up from its file."""
     return store.retrain().version
+
+
+@shared_task(name=jobs.CLEAR_IP_HASHES, soft_time_limit=300, time_limit=600)
+def clear_ip_hashes() -> int:
+    """Forget IP hashes older than SAMTAL_IP_RETENTION_DAYS."""
+    return retention.clear_old_ip_hashes()

@@ -30,6 +30,10 @@ RECEIVED, HELD, PENDING = CommentState.RECEIVED, CommentState.HELD, CommentState
 APPROVED, REJECTED, SPAM = CommentState.APPROVED, CommentState.REJECTED, CommentState.SPAM
 DELETED = CommentState.DELETED
 
+# The audit action of a comment brought in by `comments import`, already in its final state:
+# not a publication, so nothing announces it.
+IMPORTED = "imported"
+
 TRANSITIONS: dict[CommentState, frozenset[CommentState]] = {
     RECEIVED: frozenset({HELD, PENDING, APPROVED, REJECTED, SPAM, DELETED}),
     HELD: frozenset({PENDING, APPROVED, REJECTED, SPAM, DELETED}),

@@ -137,3 +137,12 @@ def digest(*, comments, total: int, queue_url: str, comment_url):
         "queue_url": queue_url,
         "comment_url": comment_url,
     }
+
+
+# Not `to_reader`: the reader asked for this link themselves, so it reaches an address that
+# unsubscribed from everything else, and it has no unsubscribe link of its own.
+@kind("data_link", template="data_link", to_reader=False)
+def data_link(*, link: str, hours: int):
+    """To any address someone asked about: a link to download or erase what is held about it."""
+    subject = _("Dina uppgifter hos %(site)s", site=outbox.site_name())
+    return subject, {"link": link, "hours": hours}

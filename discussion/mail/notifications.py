@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import exists, func, select
 
 from .. import signing
+from ..comments import lifecycle
 from ..domains import parse_address
 from ..extensions import db
 from ..jobs import COMMENT_PUBLISHED, resend_stuck, sweep_cutoff
@@ -226,6 +227,7 @@ def sweep_unannounced() -> list[int]:
     """Send `comment_published` again for comments published lately but never announced."""
     published = select(ModerationDecision.comment_id).where(
         ModerationDecision.to_state == str(CommentState.APPROVED),
+        ModerationDecision.action != lifecycle.IMPORTED,
         ModerationDecision.created_at.between(utcnow() - ANNOUNCE_WITHIN, sweep_cutoff()),
     )
     announced = exists().where(CommentAnnouncement.comment_id == Comment.id)

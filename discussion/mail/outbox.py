@@ -29,6 +29,7 @@ from typing import Any
 from flask import current_app, render_template
 from sqlalchemy import func, select
 
+from .. import signing
 from ..domains import header_safe, parse_address
 from ..extensions import db
 from ..jobs import SEND_EMAIL, enqueue, resend_stuck, sweep_cutoff
@@ -63,7 +64,12 @@ def queue_email(
     if _exists(event, address.key) or (to_reader and unsubscribed(address.key)):
         return None
     unsubscribe_url = unsubscribe_link(address.key) if to_reader else None
-    context |= {"unsubscribe_url": unsubscribe_url, "site_name": site_name()}
+    context |= {
+        "unsubscribe_url": unsubscribe_url,
+        "site_name": site_name(),
+        # Every e-mail to a reader says where to see or erase what is held about them.
+        "data_rights_url": signing.absolute_url("privacy.start") if to_reader else None,
+    }
     row = OutgoingEmail(
         event=event,
         kind=kind,

@@ -40,6 +40,8 @@ def action_label(action: str) -> str:
         "marked_organisation": _("Organisation markerad"),
         "edited": _("Ändrad av skribenten"),
         "deleted": _("Borttagen av skribenten"),
+        "imported": _("Importerad"),
+        "erased": _("Raderad på skribentens begäran"),
     }
     return labels.get(action, action)
 

@@ -10,9 +10,10 @@ from ..auth import accounts
 from ..auth.access import has_role, role_required
 from ..comments.routing import site_policy
 from ..extensions import db
-from ..models import Ban, Comment, Post, Question, Role, User, is_row_id, row_by_id, utcnow
+from ..models import Ban, Comment, Erasure, Post, Question, Role, User, is_row_id, row_by_id, utcnow
 from ..posts import editing
 from ..refusals import commit_or_flash
+from ..transfer import origins
 from ..web.pagination import COUNT_CAP, page_number
 from . import bans as ban_service
 from . import decisions, listings
@@ -255,6 +256,9 @@ def audit_log():
         "moderation/log.html",
         page=listings.audit_page(page_number(), comment_id),
         comment_id=comment_id,
+        erasures=db.session.scalars(
+            select(Erasure).order_by(Erasure.created_at.desc(), Erasure.id.desc()).limit(20)
+        ).all(),
     )
 
 
@@ -290,6 +294,7 @@ def post_settings(post_id: int):
     return render_template(
         "moderation/post.html",
         post=post,
+        imports=origins.imports_of_post(post.id),
         site_policy=site_policy(),
         edit_questions=may_edit_questions(post),
         new_question=NewQuestionForm(formdata=None),

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Comment, ModerationDecision
+from ..models import Comment, CommentState, ImportRun, ModerationDecision
 from . import model as spam
 
 log = logging.getLogger(__name__)
@@ -95,8 +95,24 @@ def forget_loaded() -> None:
         _loaded = None
 
 
+# What an imported comment's state says about its text, when its import teaches the model.
+IMPORTED_LABELS = {CommentState.SPAM: 1, CommentState.APPROVED: 0}
+
+
+def imported_examples() -> list[tuple[str, int]]:
+    """The imported comments the source system's moderators had marked approved or spam."""
+    rows = db.session.execute(
+        select(Comment.body_raw, Comment.state)
+        .join(ImportRun, ImportRun.id == Comment.import_run_id)
+        .where(ImportRun.teaches_spam.is_(True), Comment.state.in_(IMPORTED_LABELS))
+    ).all()
+    return [(text, IMPORTED_LABELS[state]) for text, state in rows if text]
+
+
 def moderator_examples() -> list[tuple[str, int]]:
-    """Each comment a moderator decided on, labelled by the latest decision on it."""
+    """Each comment a moderator decided on, labelled by the latest decision on it; imported
+    comments' labels count the same, and a moderator's later decision on one wins."""
+    latest: dict[str, int] = dict(imported_examples())
     rows = db.session.execute(
         select(Comment.body_raw, ModerationDecision.action)
         .join(ModerationDecision, ModerationDecision.comment_id == Comment.id)
@@ -106,7 +122,6 @@ def moderator_examples() -> list[tuple[str, int]]:
         )
         .order_by(ModerationDecision.created_at, ModerationDecision.id)
     ).all()
-    latest: dict[str, int] = {}
     for text, action in rows:
         latest[text] = DECISION_LABELS[action]
     return list(latest.items())

@@ -12,7 +12,11 @@ import os
 import re
 from datetime import UTC, datetime, timedelta
 
+from ..bodies import html_to_text
 from ..records import FormatError, Problem, Source, SourceComment, SourcePost, SourceThread
+
+# Elements whose content is code: the body converter drops them whole, and the import says so.
+_ACTIVE_CONTENT_RE = re.compile(r"<\s*(script|style|iframe|object|embed)\b", re.IGNORECASE)
 
 # What a reader puts in place of a date it cannot read and has nothing better for.
 EPOCH = datetime(1970, 1, 1)
@@ -94,6 +98,15 @@ class SourceBuilder:
 
     def problem(self, location: str, message: str) -> None:
         self.problems.append(Problem(location, message))
+
+    def html_body(self, source: str | None, location: str, *, raw_newlines: bool = False) -> str:
+        """A body of HTML as Samtal's Markdown, with a Problem when a script or the like went."""
+        if source and "<" in source:
+            found = sorted({name.lower() for name in _ACTIVE_CONTENT_RE.findall(source)})
+            if found:
+                tags = ", ".join(f"<{name}>" for name in found)
+                self.problem(location, f"{tags} in the body dropped with its content")
+        return html_to_text(source, raw_newlines=raw_newlines)
 
     def add_thread(self, thread: SourceThread, location: str) -> None:
         if thread.key in self.threads:

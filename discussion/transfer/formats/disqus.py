@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from ..bodies import clean_line, html_to_text
+from ..bodies import clean_line
 from ..records import FormatError, Source, SourceComment, SourceThread
 from ._common import EPOCH, SourceBuilder, parse_datetime, shorten
 from ._sniff import wrong_format
@@ -117,7 +117,7 @@ def _read_post(fields: dict[str, str], line: int, builder: SourceBuilder) -> Non
             website=None,
             ip=clean_line(fields.get("ipAddress")) or None,
             created_at=created_at,
-            body=html_to_text(fields.get("message")),
+            body=builder.html_body(fields.get("message"), location),
             state=state,
             location=location,
             extra={

@@ -27,7 +27,7 @@ import os
 import zlib
 from typing import Any
 
-from ..bodies import clean_line, html_to_text, markdown_text
+from ..bodies import clean_line, markdown_text
 from ..records import FormatError, Source, SourceComment, SourceThread
 from ._common import EPOCH, SourceBuilder, parse_datetime, require_content
 from ._sniff import GZIP_MAGIC, wrong_format
@@ -151,7 +151,7 @@ class _Reading:
         if isinstance(orig, str) and orig.strip():
             body = markdown_text(html.unescape(orig))
         else:
-            body = html_to_text(str(value.get("text") or ""))
+            body = builder.html_body(str(value.get("text") or ""), location)
         votes = value.get("votes") if isinstance(value.get("votes"), dict) else {}
         builder.add_comment(
             SourceComment(

@@ -28,7 +28,7 @@ from email.utils import format_datetime
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
-from ..bodies import clean_line, html_to_text
+from ..bodies import clean_line
 from ..records import FormatError, Source, SourceComment, SourceThread
 from ._common import EPOCH, SourceBuilder, parse_datetime, shorten
 from ._sniff import wrong_format
@@ -220,7 +220,9 @@ class _Reading:
                 website=clean_line(fields.get("wp:comment_author_url")) or None,
                 ip=clean_line(fields.get("wp:comment_author_IP")) or None,
                 created_at=created_at,
-                body=html_to_text(fields.get("wp:comment_content"), raw_newlines=True),
+                body=builder.html_body(
+                    fields.get("wp:comment_content"), location, raw_newlines=True
+                ),
                 state=state,
                 location=location,
                 extra={} if user_id in _NO_ID else {"user_id": user_id},
