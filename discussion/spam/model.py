@@ -429,3 +429,46 @@ def evaluate(
             metrics.fp += flagged
             metrics.tn += not flagged
     return metrics
+
+
+# ---------------------------------------------------------------------------
+# Learning from the site's own decisions
+
+# The newest site decisions kept for training: enough to learn the site's traffic, few enough
+# that retraining on a busy site stays within minutes and a gigabyte (bench/spam_retrain.py).
+SITE_LIMIT = 20_000
+# One site decision counts this many times over a shipped example (bench/spam_site.py) ...
+SITE_WEIGHT = 40.0
+# ... but together the site's decisions count at most this many times the shipped data, so a
+# busy site's thousands of decisions do not make the shipped examples meaningless.
+SITE_SHARE_CAP = 4.0
+
+
+def site_weight(decisions: int, shipped_weight: float, weight: float = SITE_WEIGHT) -> float:
+    """What one of ``decisions`` site decisions counts in training, given the shipped data's
+    total weight."""
+    if not decisions:
+        return 0.0
+    return min(weight, SITE_SHARE_CAP * shipped_weight / decisions)
+
+
+def train_for_site(
+    site: Sequence[tuple[str, int]],
+    shipped: tuple[Sequence[str], Sequence[int], Sequence[float]] | None = None,
+    params: ModelParams = DEFAULT_PARAMS,
+) -> tuple[TextModel, int]:
+    """Train on the shipped data and the site's newest decisions (given oldest first),
+    weighted so that they dominate as soon as there are a hundred or so.
+
+    Returns the model and how many site decisions it learnt from.
+    """
+    texts, labels, weights = (list(part) for part in (shipped or shipped_training_set()))
+    site = list(site)[-SITE_LIMIT:]
+    factor = site_weight(len(site), float(sum(weights)))
+    model = TextModel.train(
+        texts + [text for text, _ in site],
+        labels + [label for _, label in site],
+        params,
+        weights + [factor] * len(site),
+    )
+    return model, len(site)
