@@ -56,8 +56,8 @@ def by_posting_time(video: Path) -> list[tuple[str, int]]:
     return [(row["CONTENT"], int(row["CLASS"])) for row in rows]
 
 
-def site_app(folder: Path):
-    """A fresh embedded site with one post, one question and one moderator."""
+def site_app(folder: Path, create: bool = True):
+    """An embedded site in `folder`; a fresh one gets one post, one question, one moderator."""
     app = create_app(
         {
             "TESTING": True,
@@ -68,6 +68,8 @@ def site_app(folder: Path):
             "SAMTAL_SPAM_MODEL_PATH": str(folder / "spam-model.joblib"),
         }
     )
+    if not create:
+        return app
     with app.app_context():
         db.create_all()
         post = Post(

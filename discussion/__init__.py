@@ -83,6 +83,7 @@ def _register_pages(app: Flask) -> None:
     from .reader import feeds
     from .reader import views as reader
     from .spam import views as spam
+    from .statistics import views as statistics
     from .web import health
 
     app.register_blueprint(health.bp)
@@ -97,6 +98,7 @@ def _register_pages(app: Flask) -> None:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(spam.bp)
+    app.register_blueprint(statistics.bp)
 
 
 def _apply_embedded_defaults(app: Flask) -> None:

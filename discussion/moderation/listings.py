@@ -157,23 +157,29 @@ def open_reports(comment_ids: list[int]) -> dict[int, list[Report]]:
     return reports
 
 
-def unanswered_page(user: User, number: int) -> Page:
-    """Top-level reader comments with no staff reply anywhere below them yet, oldest first.
-
-    An author sees those on their own posts; moderators and admins see all posts.
-    """
+def answered_roots(*conditions):
+    """The ids of top-level comments (matching `conditions`) with an approved staff reply
+    anywhere below them: what Obesvarade leaves out, and the statistics count."""
     roots = select(Comment.id.label("root_id"), Comment.id.label("id")).where(
-        Comment.parent_id.is_(None), scope(user)
+        Comment.parent_id.is_(None), *conditions
     )
     tree = roots.cte("tree", recursive=True)
     child = aliased(Comment)
     tree = tree.union_all(select(tree.c.root_id, child.id).where(child.parent_id == tree.c.id))
     reply = aliased(Comment)
-    answered = (
+    return (
         select(tree.c.root_id)
         .join(reply, reply.id == tree.c.id)
         .where(reply.user_id.is_not(None), reply.state == CommentState.APPROVED)
     )
+
+
+def unanswered_page(user: User, number: int) -> Page:
+    """Top-level reader comments with no staff reply anywhere below them yet, oldest first.
+
+    An author sees those on their own posts; moderators and admins see all posts.
+    """
+    answered = answered_roots(scope(user))
     statement = _with_context(
         select(Comment)
         .where(

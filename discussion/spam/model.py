@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from .scoring import CUES, QUEUE_THRESHOLD, WordLists, clean_text, score_text
+from .scoring import CUES, QUEUE_THRESHOLD, Metrics, WordLists, clean_text, score_text
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 YOUTUBE_FILES = tuple(
@@ -371,44 +371,6 @@ def default_model() -> TextModel:
 
 # ---------------------------------------------------------------------------
 # Evaluation
-
-
-@dataclass
-class Metrics:
-    """Counts at the queue threshold; spam is the positive class."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-
-    @property
-    def n(self) -> int:
-        return self.tp + self.fp + self.fn + self.tn
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
-
-    @property
-    def ham_fpr(self) -> float:
-        """Share of legitimate comments flagged (sent to the queue or to spam)."""
-        return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
-
-    def line(self) -> str:
-        return (
-            f"precision={self.precision:.4f} recall={self.recall:.4f} f1={self.f1:.4f} "
-            f"ham_fpr={self.ham_fpr:.4f} n={self.n}"
-        )
 
 
 def evaluate(

@@ -20,12 +20,11 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Comment, ModerationDecision, SpamTraining
 from . import model as spam
+from .labels import DECISION_LABELS
 
 log = logging.getLogger(__name__)
 
 RELOAD_CHECK_SECONDS = 30.0
-# What a moderator's action says about the comment's text: spam (1) or not (0).
-DECISION_LABELS = {"spam": 1, "not_spam": 0, "approve": 0, "reject": 0}
 
 
 @dataclass
