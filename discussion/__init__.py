@@ -84,6 +84,7 @@ def _register_pages(app: Flask) -> None:
     from .reader import feeds
     from .reader import views as reader
     from .spam import views as spam
+    from .statistics import views as statistics
     from .transfer import views as transfer
     from .web import health
 
@@ -102,6 +103,7 @@ def _register_pages(app: Flask) -> None:
     app.register_blueprint(transfer.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(privacy.staff_bp)
+    app.register_blueprint(statistics.bp)
 
 
 def _apply_embedded_defaults(app: Flask) -> None:

@@ -217,6 +217,8 @@ class Comment(db.Model):
     )
     spam_score: Mapped[float | None] = mapped_column(Float)
     spam_reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    # The spam model version that gave spam_score, so its record can be kept per version.
+    spam_model_version: Mapped[str | None] = mapped_column(String(40))
     # Set for staff replies: they go live at once with an author badge.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     # Set only once the writer's address at the organisation's domain is verified.
@@ -313,6 +315,24 @@ class SpamWord(db.Model):
     word: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[SpamWordKind] = mapped_column(Enum(SpamWordKind, native_enum=False, length=20))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SpamTraining(db.Model):
+    """One training of the spam model: when, on how many of the site's decisions, its figures.
+
+    Read by the web pages, which never load the model file (that would load scikit-learn).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)
+    trained_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    site_decisions: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(Float)
+    # `spam evaluate` on the shipped labelled data, at the queue threshold of the training.
+    shipped_precision: Mapped[float] = mapped_column(Float)
+    shipped_recall: Mapped[float] = mapped_column(Float)
+    shipped_f1: Mapped[float] = mapped_column(Float)
+    shipped_ham_fpr: Mapped[float] = mapped_column(Float)
 
 
 class ModerationDecision(db.Model):

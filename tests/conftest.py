@@ -36,6 +36,27 @@ def app(tmp_path):
         db.engine.dispose()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app_on_each_database(request, tmp_path):
+    """The app with the sample posts on SQLite, then on a fresh PostgreSQL database, for the
+    code whose SQL the two spell differently."""
+    from discussion.posts.importing import import_files, post_files
+
+    config = base_config(tmp_path)
+    if request.param == "postgres":
+        config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
+    app = create_app(config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        assert not import_files(post_files(SAMPLE_POSTS)).failed
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

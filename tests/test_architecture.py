@@ -241,6 +241,8 @@ assert login.status_code == 302
 approved = client.post(f"/moderera/kommentar/{ids[1]}",
                        data={"csrf_token": csrf("/moderera/"), "action": "approve"})
 assert approved.status_code == 302
+assert client.get("/moderera/statistik?dagar=365").status_code == 200
+assert client.get("/moderera/spamfilter").status_code == 200
 assert client.get(f"/api/v1/posts/{slug}").status_code == 200
 assert client.get("/kommentarer.atom").status_code == 200
 assert client.get(f"/{slug}/kommentarer.atom").status_code == 200

@@ -71,6 +71,15 @@ def test_axe_finds_nothing_serious_on_the_post_page_login_and_queue(site, browse
     assert_fits(page)
 
 
+def test_axe_finds_nothing_serious_on_the_statistics_and_the_spam_filter(site, browser_page):
+    log_in(browser_page, site, "admin@example.se")
+    for path in ("/moderera/statistik?dagar=365", "/moderera/spamfilter"):
+        browser_page.goto(f"{site}{path}")
+        browser_page.locator("details.table-behind > summary").first.click()
+        assert serious_violations(browser_page) == []
+        assert_fits(browser_page)
+
+
 def test_axe_finds_nothing_serious_in_the_widget(app, site, live_server, browser_page):
     host = live_server(blog(site))
     app.config["SAMTAL_ALLOWED_ORIGINS"] = [host]
@@ -89,6 +98,9 @@ STAFF_PAGES = [
     "/moderera/utkorg",
     "/moderera/organisationer",
     "/moderera/organisationssvar",
+    "/moderera/statistik",
+    "/moderera/statistik?dagar=365",
+    "/moderera/spamfilter",
 ]
 
 

@@ -9,31 +9,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from discussion import create_app
 from discussion.extensions import db
 from discussion.models import Comment
-from discussion.posts.importing import import_files, post_files
-from tests.helpers import SAMPLE_POSTS, base_config, csrf_token
+from tests.helpers import csrf_token
 
 SLUG = "strateger-sokes-eller-kontaktnat"
 BOUNDARY = "samtalgrans"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def guarded_app(request, tmp_path):
-    config = base_config(tmp_path)
-    if request.param == "postgres":
-        config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
-    app = create_app(config)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        import_files(post_files(SAMPLE_POSTS))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
 
 
 def multipart(fields: dict[str, bytes]) -> bytes:
@@ -66,9 +47,11 @@ def thread_url(app) -> str:
         (b"Karin", b"Trasig \xc3", "UTF-8"),
     ],
 )
-def test_multipart_forms_are_refused_like_urlencoded_ones(guarded_app, name, body, message):
-    client = guarded_app.test_client()
-    url = thread_url(guarded_app)
+def test_multipart_forms_are_refused_like_urlencoded_ones(
+    app_on_each_database, name, body, message
+):
+    client = app_on_each_database.test_client()
+    url = thread_url(app_on_each_database)
     token = csrf_token(client, f"/{SLUG}").encode()
     response = client.post(
         url,
@@ -77,14 +60,14 @@ def test_multipart_forms_are_refused_like_urlencoded_ones(guarded_app, name, bod
     )
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
-    assert stored(guarded_app) == 0
+    assert stored(app_on_each_database) == 0
     # A clean multipart form from the same browser goes through.
     fine = client.post(
         url,
         data=multipart({"csrf_token": token, "name": b"Karin", "body": "Hej då".encode()}),
         content_type=f"multipart/form-data; boundary={BOUNDARY}",
     )
-    assert fine.status_code == 302 and stored(guarded_app) == 1
+    assert fine.status_code == 302 and stored(app_on_each_database) == 1
 
 
 @pytest.mark.parametrize(
@@ -95,12 +78,12 @@ def test_multipart_forms_are_refused_like_urlencoded_ones(guarded_app, name, bod
         ('{"name": "Karin", "body": "Hej \xff"}'.encode("latin-1"), "UTF-8"),
     ],
 )
-def test_the_api_refuses_the_same_text_with_the_same_400(guarded_app, raw, message):
-    client = guarded_app.test_client()
+def test_the_api_refuses_the_same_text_with_the_same_400(app_on_each_database, raw, message):
+    client = app_on_each_database.test_client()
     token = client.get(f"/api/v1/posts/{SLUG}/token").get_json()["token"]
     response = client.post(
         "/api/v1"
-        + thread_url(guarded_app).replace(f"/{SLUG}/trad/", f"/posts/{SLUG}/questions/")
+        + thread_url(app_on_each_database).replace(f"/{SLUG}/trad/", f"/posts/{SLUG}/questions/")
         + "/comments",
         data=raw,
         headers={"X-Samtal-Token": token, "Content-Type": "application/json"},
@@ -108,16 +91,16 @@ def test_the_api_refuses_the_same_text_with_the_same_400(guarded_app, raw, messa
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["code"] == "bad_request" and message in error["detail"]
-    assert stored(guarded_app) == 0
+    assert stored(app_on_each_database) == 0
 
 
-def test_urlencoded_forms_are_refused_on_every_database(guarded_app):
-    client = guarded_app.test_client()
+def test_urlencoded_forms_are_refused_on_every_database(app_on_each_database):
+    client = app_on_each_database.test_client()
     token = csrf_token(client, f"/{SLUG}")
     response = client.post(
-        thread_url(guarded_app),
+        thread_url(app_on_each_database),
         data=f"csrf_token={token}&name=Nul%00Namn&body=Hej",
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 400 and re.search("NUL", response.get_data(as_text=True))
-    assert stored(guarded_app) == 0
+    assert stored(app_on_each_database) == 0

@@ -467,3 +467,34 @@ def test_swedish_readers_never_reach_the_spam_threshold(model):
 def test_swedish_readers_stay_below_the_queue_threshold(model):
     scores = {text: score_text(model, text).score for text in swedish_fixture()}
     assert [t for t, s in scores.items() if s >= QUEUE_THRESHOLD] == []
+
+
+def test_site_decisions_count_forty_times_until_they_outweigh_the_shipped_data_four_times():
+    assert spam.site_weight(0, 1000.0) == 0.0
+    assert spam.site_weight(10, 1000.0) == spam.SITE_WEIGHT
+    assert spam.site_weight(2000, 1000.0) == pytest.approx(spam.SITE_SHARE_CAP * 1000.0 / 2000)
+    assert 2000 * spam.site_weight(2000, 1000.0) <= spam.SITE_SHARE_CAP * 1000.0 + 1e-9
+
+
+def test_a_few_site_decisions_teach_what_the_shipped_data_calls_ham():
+    """Two decisions against the shipped data's word: at weight 1 they would drown."""
+    shipped = shipped_training_set(spam.YOUTUBE_FILES[:1])
+    target = "Prenumerera på vår kanal för fler recept på surdegsbröd varje vecka"
+    site = [
+        ("Prenumerera på kanalen för recept på surdegsbröd, nya varje vecka!", 1),
+        ("Recept på surdegsbröd varje vecka, prenumerera på min kanal", 1),
+        ("Jag bakade surdegsbröd efter receptet i inlägget, det blev bra", 0),
+    ]
+    plain, used_none = spam.train_for_site([], shipped)
+    taught, used = spam.train_for_site(site, shipped)
+    assert (used_none, used) == (0, 3)
+    assert plain.score(target) < taught.score(target)
+    assert score_text(taught, target).score >= QUEUE_THRESHOLD
+
+
+def test_only_the_newest_site_decisions_are_kept(monkeypatch):
+    shipped = shipped_training_set(spam.YOUTUBE_FILES[:1])
+    monkeypatch.setattr(spam, "SITE_LIMIT", 2)
+    site = [("Gammalt beslut om något", 1), ("Ett nyare beslut", 0), ("Det nyaste beslutet", 1)]
+    _, used = spam.train_for_site(site, shipped)
+    assert used == 2

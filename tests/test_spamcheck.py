@@ -349,3 +349,24 @@ def test_an_unreadable_model_file_is_replaced_by_the_default_model(app, tmp_path
         assert 0 <= model.score("Bra skrivet, tack!") < 0.5
     assert "unusable" in caplog.text
     assert spam.TextModel.load(path).version == model.version
+
+
+def test_retraining_records_when_on_how_many_decisions_and_the_shipped_figures(
+    app, sample_posts, tmp_path
+):
+    from discussion.models import SpamTraining
+
+    app.config["SAMTAL_SPAM_MODEL_PATH"] = str(tmp_path / "model.joblib")
+    with app.app_context():
+        user = moderator(app)
+        for text in SOLAR:
+            comment = store(questions()[0], text)
+            lifecycle.change_state(comment, CommentState.SPAM, action="spam", user=user)
+        db.session.commit()
+        model = spam_store.retrain()
+        training = db.session.scalar(select(SpamTraining))
+        assert (training.version, training.site_decisions) == (model.version, len(SOLAR))
+        assert 0.9 < training.shipped_f1 <= 1.0 and 0.0 <= training.shipped_ham_fpr < 0.05
+        comment = store(questions()[0], PROBE)
+        check.assess(comment)
+        assert comment.spam_model_version == model.version

@@ -164,12 +164,10 @@ def open_reports(comment_ids: list[int]) -> dict[int, list[Report]]:
     return reports
 
 
-def unanswered_page(user: User, number: int) -> Page:
-    """Top-level reader comments with no staff reply anywhere below them yet, oldest first.
-
-    An author sees those on their own posts; moderators and admins see all posts. The answered
-    ones are found upwards from the few staff replies, not downwards from every comment.
-    """
+def answered_roots(*conditions):
+    """The ids of top-level comments (matching `conditions`) with an approved staff reply
+    anywhere below them: what Obesvarade leaves out, and the statistics count. Found upwards
+    from the few staff replies, not downwards from every comment."""
     staff_replies = select(Comment.id, Comment.parent_id).where(
         Comment.user_id.is_not(None), Comment.state == CommentState.APPROVED
     )
@@ -178,7 +176,19 @@ def unanswered_page(user: User, number: int) -> Page:
     above = above.union_all(
         select(parent.id, parent.parent_id).join(above, parent.id == above.c.parent_id)
     )
-    answered = select(above.c.id).where(above.c.parent_id.is_(None))
+    return (
+        select(Comment.id)
+        .join(above, above.c.id == Comment.id)
+        .where(above.c.parent_id.is_(None), *conditions)
+    )
+
+
+def unanswered_page(user: User, number: int) -> Page:
+    """Top-level reader comments with no staff reply anywhere below them yet, oldest first.
+
+    An author sees those on their own posts; moderators and admins see all posts.
+    """
+    answered = answered_roots(scope(user))
     statement = _with_context(
         select(Comment)
         .where(

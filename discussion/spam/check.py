@@ -42,6 +42,7 @@ def assess(comment: Comment) -> scoring.Verdict:
     of its writer's address) reads it without scoring again."""
     verdict = check(comment)
     comment.spam_score, comment.spam_reasons = verdict.score, verdict.reasons
+    comment.spam_model_version = store.current().version
     return verdict
 
 

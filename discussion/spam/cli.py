@@ -56,9 +56,7 @@ def train(files: tuple[Path, ...]) -> None:
 
     require_schema()
     extra = _load(files) if files else []
-    decisions = len(spam_model.moderator_examples())
-    click.echo(f"training on the shipped data, {decisions} moderator decisions", err=True)
-    model = spam_model.retrain(extra)
+    model = spam_model.retrain(extra, progress=lambda message: click.echo(message, err=True))
     click.echo(f"spam model {model.version} saved to {spam_model.model_path()}")
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+# What a moderator's action says about the comment's text: spam (1) or not (0). Training reads
+# it (spam.store), and so does the filter's record on the statistics page.
+DECISION_LABELS = {"spam": 1, "not_spam": 0, "approve": 0, "reject": 0}
+
 
 def spam_reason_text(reason: dict | str) -> str:
     """One reason the spam check gave (see `spam.scoring.reason`), in the reader's language.

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from .scoring import CUES, QUEUE_THRESHOLD, WordLists, clean_text, score_text
+from .scoring import CUES, QUEUE_THRESHOLD, Metrics, WordLists, clean_text, score_text
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 YOUTUBE_FILES = tuple(
@@ -373,44 +373,6 @@ def default_model() -> TextModel:
 # Evaluation
 
 
-@dataclass
-class Metrics:
-    """Counts at the queue threshold; spam is the positive class."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-
-    @property
-    def n(self) -> int:
-        return self.tp + self.fp + self.fn + self.tn
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
-
-    @property
-    def ham_fpr(self) -> float:
-        """Share of legitimate comments flagged (sent to the queue or to spam)."""
-        return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
-
-    def line(self) -> str:
-        return (
-            f"precision={self.precision:.4f} recall={self.recall:.4f} f1={self.f1:.4f} "
-            f"ham_fpr={self.ham_fpr:.4f} n={self.n}"
-        )
-
-
 def evaluate(
     model: TextModel,
     examples: Iterable[tuple[str, int]],
@@ -429,3 +391,46 @@ def evaluate(
             metrics.fp += flagged
             metrics.tn += not flagged
     return metrics
+
+
+# ---------------------------------------------------------------------------
+# Learning from the site's own decisions
+
+# The newest site decisions kept for training: enough to learn the site's traffic, few enough
+# that retraining on a busy site stays within minutes and a gigabyte (bench/spam_retrain.py).
+SITE_LIMIT = 20_000
+# One site decision counts this many times over a shipped example (bench/spam_site.py) ...
+SITE_WEIGHT = 40.0
+# ... but together the site's decisions count at most this many times the shipped data, so a
+# busy site's thousands of decisions do not make the shipped examples meaningless.
+SITE_SHARE_CAP = 4.0
+
+
+def site_weight(decisions: int, shipped_weight: float, weight: float = SITE_WEIGHT) -> float:
+    """What one of ``decisions`` site decisions counts in training, given the shipped data's
+    total weight."""
+    if not decisions:
+        return 0.0
+    return min(weight, SITE_SHARE_CAP * shipped_weight / decisions)
+
+
+def train_for_site(
+    site: Sequence[tuple[str, int]],
+    shipped: tuple[Sequence[str], Sequence[int], Sequence[float]] | None = None,
+    params: ModelParams = DEFAULT_PARAMS,
+) -> tuple[TextModel, int]:
+    """Train on the shipped data and the site's newest decisions (given oldest first),
+    weighted so that they dominate as soon as there are a hundred or so.
+
+    Returns the model and how many site decisions it learnt from.
+    """
+    texts, labels, weights = (list(part) for part in (shipped or shipped_training_set()))
+    site = list(site)[-SITE_LIMIT:]
+    factor = site_weight(len(site), float(sum(weights)))
+    model = TextModel.train(
+        texts + [text for text, _ in site],
+        labels + [label for _, label in site],
+        params,
+        weights + [factor] * len(site),
+    )
+    return model, len(site)

@@ -300,3 +300,51 @@ class Thresholds:
 
     def route(self, score: float) -> str:
         return route(score, self.queue, self.spam)
+
+
+# ---------------------------------------------------------------------------
+# Counting hits
+
+
+@dataclass
+class Metrics:
+    """Counts at the queue threshold; spam is the positive class."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def __add__(self, other: Metrics) -> Metrics:
+        """Counts pooled over two sets, e.g. over weeks or model versions."""
+        return Metrics(
+            self.tp + other.tp, self.fp + other.fp, self.fn + other.fn, self.tn + other.tn
+        )
+
+    @property
+    def n(self) -> int:
+        return self.tp + self.fp + self.fn + self.tn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+    @property
+    def ham_fpr(self) -> float:
+        """Share of legitimate comments flagged (sent to the queue or to spam)."""
+        return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
+
+    def line(self) -> str:
+        return (
+            f"precision={self.precision:.4f} recall={self.recall:.4f} f1={self.f1:.4f} "
+            f"ham_fpr={self.ham_fpr:.4f} n={self.n}"
+        )

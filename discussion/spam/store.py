@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,16 +18,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Comment, CommentState, ImportRun, ModerationDecision
+from ..models import Comment, CommentState, ImportRun, ModerationDecision, SpamTraining
 from . import model as spam
+from .labels import DECISION_LABELS
 
 log = logging.getLogger(__name__)
 
 RELOAD_CHECK_SECONDS = 30.0
-# A moderator's decision on this blog's own comments counts more than a YouTube example.
-DECISION_WEIGHT = 5.0
-# What a moderator's action says about the comment's text: spam (1) or not (0).
-DECISION_LABELS = {"spam": 1, "not_spam": 0, "approve": 0, "reject": 0}
 
 
 @dataclass
@@ -110,9 +108,10 @@ def imported_examples() -> list[tuple[str, int]]:
 
 
 def moderator_examples() -> list[tuple[str, int]]:
-    """Each comment a moderator decided on, labelled by the latest decision on it; imported
-    comments' labels count the same, and a moderator's later decision on one wins."""
-    latest: dict[str, int] = dict(imported_examples())
+    """Each comment a moderator decided on, labelled by the latest decision on it, oldest
+    decision first (so the newest are the ones kept when there are more than training uses);
+    imported comments' labels count the same, before any decision, and a moderator's later
+    decision on one wins."""
     rows = db.session.execute(
         select(Comment.body_raw, ModerationDecision.action)
         .join(ModerationDecision, ModerationDecision.comment_id == Comment.id)
@@ -121,34 +120,66 @@ def moderator_examples() -> list[tuple[str, int]]:
             ModerationDecision.action.in_(DECISION_LABELS),
         )
         .order_by(ModerationDecision.created_at, ModerationDecision.id)
-    ).all()
+        .execution_options(yield_per=10_000)
+    )
+    latest: dict[str, int] = dict(imported_examples())
     for text, action in rows:
+        latest.pop(text, None)
         latest[text] = DECISION_LABELS[action]
     return list(latest.items())
 
 
 def train(
-    extra: list[tuple[str, int]] | None = None, with_decisions: bool = True
+    extra: Sequence[tuple[str, int]] = (),
+    with_decisions: bool = True,
+    shipped: tuple[Sequence[str], Sequence[int], Sequence[float]] | None = None,
+) -> tuple[spam.TextModel, int]:
+    """Train on the shipped data plus the site's own labels: `extra` labelled files (older)
+    and the moderators' decisions (newer). Returns the model and how many site labels it used."""
+    site = list(extra) + (moderator_examples() if with_decisions else [])
+    return spam.train_for_site(site, shipped)
+
+
+def retrain(
+    extra: Sequence[tuple[str, int]] = (),
+    shipped: tuple[Sequence[str], Sequence[int], Sequence[float]] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> spam.TextModel:
-    """Train on the shipped data, `extra` labelled examples and the moderators' decisions."""
-    texts, labels, weights = (list(part) for part in spam.shipped_training_set())
-    for examples, weight in (
-        (extra or [], 1.0),
-        (moderator_examples() if with_decisions else [], DECISION_WEIGHT),
-    ):
-        for text, label in examples:
-            texts.append(text)
-            labels.append(label)
-            weights.append(weight)
-    return spam.TextModel.train(texts, labels, weights=weights)
-
-
-def retrain(extra: list[tuple[str, int]] | None = None) -> spam.TextModel:
-    """Train a new model and put it in use for every process that reads the model file."""
+    """Train a new model, put it in use for every process that reads the model file, and
+    record the training (when, on how many site decisions, its figures on the shipped data)."""
     global _loaded
-    model = train(extra)
+    say = progress or (lambda message: None)
+    started = time.perf_counter()
+    say("reading the site's decisions")
+    site = list(extra) + moderator_examples()
+    say(f"training on the shipped data and {len(site)} site decisions")
+    model, used = spam.train_for_site(site, shipped)
+    seconds = time.perf_counter() - started
+    say("saving the model and its record")
     path = save(model)
     with _lock:
         _loaded = _Loaded(path, path.stat().st_mtime_ns, model, time.monotonic())
+    record(model, used, seconds)
     log.info("spam model %s trained and saved to %s", model.version, path)
     return model
+
+
+def record(model: spam.TextModel, site_decisions: int, seconds: float) -> SpamTraining:
+    """Keep the training's record, with `spam evaluate`'s figures on the shipped data."""
+    from .scoring import Thresholds
+
+    texts, labels, _ = spam.shipped_training_set()
+    queue = Thresholds.from_config(current_app.config).queue
+    metrics = spam.evaluate(model, zip(texts, labels, strict=True), queue)
+    training = SpamTraining(
+        version=model.version,
+        site_decisions=site_decisions,
+        seconds=round(seconds, 2),
+        shipped_precision=metrics.precision,
+        shipped_recall=metrics.recall,
+        shipped_f1=metrics.f1,
+        shipped_ham_fpr=metrics.ham_fpr,
+    )
+    db.session.add(training)
+    db.session.commit()
+    return training

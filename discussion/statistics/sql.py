@@ -1,0 +1,64 @@
+"""Date arithmetic that SQLite and PostgreSQL spell differently, as SQL expressions."""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class day(FunctionElement):
+    """The calendar day (UTC) of a timestamp, as 'YYYY-MM-DD'."""
+
+    type = String()
+    inherit_cache = True
+
+
+class week(FunctionElement):
+    """The Monday starting a timestamp's ISO week, as 'YYYY-MM-DD'."""
+
+    type = String()
+    inherit_cache = True
+
+
+class seconds_between(FunctionElement):
+    """Seconds from the first timestamp to the second."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(day)
+def _day(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+
+
+@compiles(day, "sqlite")
+def _day_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(week)
+def _week(element, compiler, **kw):
+    return f"to_char(date_trunc('week', {compiler.process(element.clauses, **kw)}), 'YYYY-MM-DD')"
+
+
+@compiles(week, "sqlite")
+def _week_sqlite(element, compiler, **kw):
+    # 'weekday 0' moves forward to Sunday (or stays on one); six days back is that week's Monday.
+    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+
+
+@compiles(seconds_between)
+def _seconds(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return f"extract(epoch from ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
+        " * 86400.0)"
+    )
