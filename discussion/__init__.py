@@ -84,6 +84,7 @@ def _register_pages(app: Flask) -> None:
     from .reader import views as reader
     from .spam import views as spam
     from .web import health
+    from .webhooks import views as webhooks
 
     app.register_blueprint(health.bp)
     app.register_blueprint(language.bp)
@@ -97,6 +98,7 @@ def _register_pages(app: Flask) -> None:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(spam.bp)
+    app.register_blueprint(webhooks.bp)
 
 
 def _apply_embedded_defaults(app: Flask) -> None:

@@ -31,6 +31,7 @@ SEND_EMAIL = "samtal.send_email"
 SWEEP = "samtal.sweep"
 MODERATOR_DIGESTS = "samtal.send_moderator_digests"
 RETRAIN_SPAM_MODEL = "samtal.retrain_spam_model"
+DELIVER_WEBHOOK = "samtal.deliver_webhook"
 TASKS = (
     PROCESS_COMMENT,
     COMMENT_PUBLISHED,
@@ -38,11 +39,13 @@ TASKS = (
     SWEEP,
     MODERATOR_DIGESTS,
     RETRAIN_SPAM_MODEL,
+    DELIVER_WEBHOOK,
 )
 
 _PENDING = "samtal.pending_tasks"
 TASK_MODULES = ("worker.tasks",)
-QUEUES = ("comments", "email")
+QUEUES = ("comments", "email", "webhooks")
+MAX_RETRY_WAIT = 1800.0  # a back-off doubles up to half an hour between attempts
 
 
 def init_app(app: Flask) -> Celery:
@@ -89,9 +92,13 @@ def init_app(app: Flask) -> Celery:
                 # Look for the tasks of dead workers every 10 s, not every 100 s (the default).
                 "unacked_restore_throttle": 1,
             },
-            # E-mail has its own queue, so a slow SMTP server never delays publishing.
+            # E-mail and webhooks have queues of their own, so a slow SMTP server or a slow
+            # endpoint never delays publishing.
             "task_queues": [Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
-            "task_routes": {SEND_EMAIL: {"queue": "email"}},
+            "task_routes": {
+                SEND_EMAIL: {"queue": "email"},
+                DELIVER_WEBHOOK: {"queue": "webhooks"},
+            },
             "task_default_queue": "comments",
             "beat_schedule_filename": str(Path(app.instance_path) / "celerybeat-schedule"),
             "beat_schedule": {
@@ -121,6 +128,15 @@ def _keep_our_logging(**kwargs) -> None:
 def enqueue(session: Session, task_name: str, *args) -> None:
     """Remember a task to send when `session` commits."""
     session.info.setdefault(_PENDING, []).append((task_name, args))
+
+
+def backoff_schedule(first: float, total: float) -> list[float]:
+    """The waits between attempts: doubling from `first`, capped, until they cover `total`."""
+    first = max(first, 0.01)
+    waits: list[float] = []
+    while sum(waits) < total:
+        waits.append(min(first * 2 ** len(waits), MAX_RETRY_WAIT))
+    return waits
 
 
 def sweep_cutoff() -> datetime:

@@ -16,7 +16,8 @@ decided state while settling its reports; `received` is left only by processing 
 again when a writer edits their text, which is then checked like a new comment); `held` only
 by its writer's verification or by staff; `deleted` is final. `record` writes an audit entry
 for a change that is not a state change (a moderator's edit, a badge). A comment that becomes
-visible queues `comment_published` for after the commit, whatever approved it.
+visible queues `comment_published` for after the commit, whatever approved it; every change
+records its webhook event (`webhooks.events`) in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 from ..extensions import db
 from ..jobs import COMMENT_PUBLISHED, enqueue
 from ..models import Comment, CommentState, ModerationDecision, User, utcnow
+from ..webhooks import events as webhook_events
 
 RECEIVED, HELD, PENDING = CommentState.RECEIVED, CommentState.HELD, CommentState.PENDING
 APPROVED, REJECTED, SPAM = CommentState.APPROVED, CommentState.REJECTED, CommentState.SPAM
@@ -68,6 +70,7 @@ def change_state(
     if became_visible:
         db.session.flush()
         enqueue(db.session, COMMENT_PUBLISHED, comment.id)
+    webhook_events.state_changed(comment, decision)
     return decision
 
 
