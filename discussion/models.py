@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -472,6 +473,11 @@ class WebhookEndpoint(db.Model):
     # Slack-compatible: the body is {"text": ...}, what a Slack incoming webhook accepts.
     slack: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def host(self) -> str:
+        """The address's host, to name the endpoint in a narrow column."""
+        return urlsplit(self.url).hostname or self.url
 
 
 class WebhookStatus(enum.StrEnum):

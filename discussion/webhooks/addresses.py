@@ -103,14 +103,21 @@ def check(url: str, *, allow_private: bool) -> Target:
     if not allow_private:
         for address in addresses:
             if is_private(address):
-                raise PrivateAddress(
-                    _(
-                        "%(host)s pekar på %(address)s, en privat, lokal eller reserverad adress."
-                        " Webhooks går bara till offentliga adresser"
-                        " (inställningen SAMTAL_WEBHOOKS_ALLOW_PRIVATE).",
-                        host=parts.hostname,
-                        address=str(address),
-                    )
-                )
+                raise PrivateAddress(_private_message(parts.hostname, address))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, parts.hostname, port, path, tuple(str(a) for a in addresses))
+
+
+def _private_message(host: str, address: IPAddress) -> str:
+    if host == str(address):
+        return _(
+            "%(address)s är en privat, lokal eller reserverad adress. Webhooks går bara till"
+            " offentliga adresser (inställningen SAMTAL_WEBHOOKS_ALLOW_PRIVATE).",
+            address=str(address),
+        )
+    return _(
+        "%(host)s pekar på %(address)s, en privat, lokal eller reserverad adress. Webhooks går"
+        " bara till offentliga adresser (inställningen SAMTAL_WEBHOOKS_ALLOW_PRIVATE).",
+        host=host,
+        address=str(address),
+    )

@@ -5,12 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..web.forms import Form
 from .addresses import URL_MAX_LENGTH
 from .endpoints import SECRET_MAX_LENGTH
-from .events import EVENTS
 
 
 class EndpointForm(Form):
@@ -18,13 +16,8 @@ class EndpointForm(Form):
         _l("Adress (URL)"),
         validators=[DataRequired(_l("Ange adressen.")), Length(max=URL_MAX_LENGTH)],
     )
-    events = SelectMultipleField(
-        _l("Händelser"),
-        choices=[(name, name) for name in EVENTS],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validate_choice=False,  # the service checks them, with its own message
-    )
+    # One checkbox per event in the template; the service checks the names, with its message.
+    events = SelectMultipleField(_l("Händelser"), validate_choice=False)
     secret = StringField(_l("Hemlighet"), validators=[Length(max=SECRET_MAX_LENGTH)])
     active = BooleanField(_l("Aktiv"), default=True)
     slack = BooleanField(_l("Slack-kompatibel (bara ett text-fält)"))
