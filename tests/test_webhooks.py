@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 from collections import Counter
 
@@ -29,6 +30,7 @@ from discussion.organisations import register as organisations
 from discussion.webhooks import addresses, delivery, endpoints, events
 from tests.helpers import ROOT, SAMPLE_POSTS, csrf_token
 from tests.staff import add_staff, login_as
+from tests.test_email_tls import certificate  # noqa: F401  a fixture: a self-signed TLS pair
 from tests.webhook_receiver import Receiver, Reply
 
 SECRET = "delad-hemlighet"
@@ -333,6 +335,31 @@ def test_429_is_retried_after_its_retry_after(hooks, receiver, unsent):
     with hooks.app_context():
         assert delivery.deliver(unsent) == 7.0
     assert rows(hooks)[0].status == WebhookStatus.QUEUED
+
+
+@pytest.fixture
+def tls_receiver(certificate):  # noqa: F811  the fixture imported above
+    server = Receiver(certificate)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_https_checks_the_certificate_of_the_checked_address(hooks, tls_receiver, monkeypatch):
+    endpoint_id = add_endpoint(hooks, tls_receiver.url, ["comment.received"])
+    with hooks.app_context():
+        post()  # the system's authorities do not know the receiver's own certificate
+    (refused,) = rows(hooks)
+    assert refused.status == WebhookStatus.FAILED and refused.attempts == 1
+    assert "SSLCertVerificationError" in refused.last_response
+    assert tls_receiver.requests == []
+    trusted = ssl.create_default_context(cafile=tls_receiver.certificate[0])
+    monkeypatch.setattr(delivery, "tls_context", lambda: trusted)
+    with hooks.app_context():
+        delivery.send_again(db.session.get(WebhookDelivery, refused.id))
+        db.session.commit()
+    assert rows(hooks, endpoint_id=endpoint_id)[0].status == WebhookStatus.SENT
+    assert tls_receiver.events() == ["comment.received"]
 
 
 # --- private addresses ----------------------------------------------------------------------------

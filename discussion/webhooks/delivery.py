@@ -65,7 +65,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     """HTTPS to checked addresses only; the certificate is checked against the endpoint's name."""
 
     def __init__(self, target: Target, timeout: float):
-        self.tls = ssl.create_default_context()
+        self.tls = tls_context()
         super().__init__(target.host, target.port, timeout=timeout, context=self.tls)
         self.target = target
 
@@ -73,6 +73,11 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self.tls.wrap_socket(
             _connect(self.target, self.timeout), server_hostname=self.target.host
         )
+
+
+def tls_context() -> ssl.SSLContext:
+    """The system's certificate authorities; the certificate and its host name are checked."""
+    return ssl.create_default_context()
 
 
 def _connect(target: Target, timeout: float) -> socket.socket:
