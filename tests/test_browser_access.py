@@ -141,6 +141,18 @@ def test_staff_pages_fit_a_phone(webhook, chromium, path):
         context.close()
 
 
+def test_axe_finds_nothing_serious_on_the_webhook_pages(webhook, browser_page):
+    log_in(browser_page, webhook, "admin@example.se")
+    for path in ("/moderera/webhooks", "/moderera/webhooks/1", "/moderera/webhooks/leveranser"):
+        browser_page.goto(f"{webhook}{path}")
+        assert serious_violations(browser_page) == [], path
+    browser_page.goto(f"{webhook}/moderera/webhooks")
+    browser_page.get_by_label("Adress (URL)").fill("ftp://fel.example/")
+    browser_page.get_by_role("button", name="Lägg till").click()
+    assert browser_page.locator(".errors[role=alert]").count() == 1
+    assert serious_violations(browser_page) == []
+
+
 def focus_by_tab(page, locator, most: int = 300) -> None:
     """Press Tab until `locator` has the focus, as a keyboard user would."""
     handle = locator.element_handle()
