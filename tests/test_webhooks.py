@@ -233,6 +233,8 @@ def unsent(hooks, receiver, monkeypatch):
     return row_id
 
 
+@pytest.mark.postgres
+@pytest.mark.redis
 def test_two_workers_at_once_deliver_once(stack_app, receiver):
     """On PostgreSQL the row lock holds the second copy of the task until the first is done."""
     from discussion.posts.importing import import_files, post_files
@@ -266,12 +268,23 @@ def test_two_workers_at_once_deliver_once(stack_app, receiver):
 # --- retries, back-off and giving up --------------------------------------------------------------
 
 
-def test_the_sweep_sends_a_delivery_whose_task_was_lost(hooks, receiver, unsent):
+def test_beats_sweep_sends_a_delivery_whose_task_was_lost(hooks, receiver, unsent):
+    import worker.tasks as tasks
+
     hooks.config["SAMTAL_SWEEP_AFTER_SECONDS"] = 0
     with hooks.app_context():
-        assert delivery.sweep_unsent() == [unsent]
+        # the comment's processing and its delivery were both lost with the broker
+        assert tasks.sweep.apply().get() == 2
+        assert delivery.sweep_unsent() == []
     assert receiver.events() == ["comment.received"]
     assert rows(hooks)[0].status == WebhookStatus.SENT
+
+
+def test_the_sweep_command_sends_lost_deliveries(hooks, receiver, unsent, runner):
+    hooks.config["SAMTAL_SWEEP_AFTER_SECONDS"] = 0
+    result = runner.invoke(args=["comments", "sweep"])
+    assert result.exit_code == 0 and "1 webhooks sent again" in result.output
+    assert receiver.events() == ["comment.received"]
 
 
 def test_5xx_is_retried_with_doubling_waits_then_given_up_with_the_answer(hooks, receiver, unsent):
