@@ -434,6 +434,16 @@ def test_an_address_that_turned_private_is_refused_at_delivery(hooks, receiver, 
     assert receiver.requests == []
 
 
+def test_an_endpoint_switched_off_after_the_event_gets_nothing(hooks, receiver, unsent):
+    with hooks.app_context():
+        db.session.get(WebhookDelivery, unsent).endpoint.active = False
+        db.session.commit()
+        assert delivery.deliver(unsent) is None
+    (row,) = rows(hooks)
+    assert row.status == WebhookStatus.FAILED and row.last_response == "Webhooken är avstängd."
+    assert receiver.requests == []
+
+
 # --- the admin's pages ----------------------------------------------------------------------------
 
 
@@ -499,6 +509,9 @@ def test_an_admin_resends_a_failed_delivery_edits_and_removes(hooks, admin, rece
     (failed,) = rows(hooks, status=WebhookStatus.FAILED)
     assert (failed.last_status, failed.last_response) == (404, "ingen sådan krok")
     assert "Misslyckades" in admin.get(page).get_data(as_text=True)
+    own_log = admin.get(f"/moderera/webhooks/leveranser?slutpunkt={endpoint_id}&status=failed")
+    assert f"Leveranser till {receiver.url}." in own_log.get_data(as_text=True)
+    assert "ingen sådan krok" in own_log.get_data(as_text=True)
     resent = form_post(admin, f"/moderera/webhooks/leveranser/{failed.id}/skicka-igen", {}, page)
     assert resent.status_code == 303
     assert rows(hooks)[0].status == WebhookStatus.SENT and len(receiver.requests) == 2

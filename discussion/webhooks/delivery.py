@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func
 
 from ..extensions import db
@@ -126,10 +127,10 @@ def deliver(delivery_id: int) -> float | None:
     row.attempts = (row.attempts or 0) + 1
     row.last_attempt_at = utcnow()
     config = current_app.config
-    if not endpoint.active:
-        return _settle(row, None, "the endpoint is switched off", transient=False)
     try:
         with force_locale(config["SAMTAL_DEFAULT_LOCALE"]):
+            if not endpoint.active:
+                raise addresses.AddressRefused(_("Webhooken är avstängd."))
             target = addresses.check(
                 endpoint.url, allow_private=config["SAMTAL_WEBHOOKS_ALLOW_PRIVATE"]
             )

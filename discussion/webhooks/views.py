@@ -167,6 +167,7 @@ def deliveries():
         page=paginate(statement, page_number(), DELIVERIES_PER_PAGE),
         status=status,
         endpoint_id=endpoint_id,
+        endpoint=db.session.get(WebhookEndpoint, endpoint_id) if endpoint_id else None,
     )
 
 
