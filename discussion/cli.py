@@ -16,15 +16,18 @@ demo_cli = AppGroup("demo", help="Demo data for trying Samtal out.")
 
 @comments_cli.command("sweep")
 def sweep() -> None:
-    """Send the work of comments stuck unprocessed, and e-mails stuck unsent, again."""
+    """Send the work of comments stuck unprocessed, and e-mails and webhooks stuck unsent, again."""
     from .comments import processing  # here: it loads the spam model, web processes do not
     from .mail import notifications, outbox
+    from .webhooks import delivery
 
     ids = processing.sweep_unprocessed()
     announced = notifications.sweep_unannounced()
     emails = outbox.sweep_unsent()
+    hooks = delivery.sweep_unsent()
     click.echo(
-        f"{len(ids)} comments, {len(announced)} announcements, {len(emails)} e-mails sent again"
+        f"{len(ids)} comments, {len(announced)} announcements, {len(emails)} e-mails, "
+        f"{len(hooks)} webhooks sent again"
     )
 
 

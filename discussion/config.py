@@ -562,6 +562,49 @@ AREAS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
             ),
         ),
     ),
+    (
+        "Webhooks",
+        (
+            Setting(
+                "SAMTAL_WEBHOOKS_ALLOW_PRIVATE",
+                "SAMTAL_WEBHOOKS_ALLOW_PRIVATE",
+                False,
+                as_bool,
+                "Allow webhook endpoints on private, loopback, link-local or reserved addresses "
+                "(checked when saved and again at each delivery). Off: only public addresses.",
+            ),
+            Setting(
+                "SAMTAL_WEBHOOKS_TIMEOUT_SECONDS",
+                "SAMTAL_WEBHOOKS_TIMEOUT_SECONDS",
+                10.0,
+                float,
+                "How long to wait for an endpoint to connect and to answer before the attempt "
+                "counts as failed (and is retried).",
+            ),
+            Setting(
+                "SAMTAL_WEBHOOKS_RETRY_FIRST_SECONDS",
+                "SAMTAL_WEBHOOKS_RETRY_FIRST_SECONDS",
+                30.0,
+                float,
+                "First wait after a timeout, a connection error, a 5xx or a 429; each further "
+                "wait doubles (at most 30 min).",
+            ),
+            Setting(
+                "SAMTAL_WEBHOOKS_RETRY_FOR_SECONDS",
+                "SAMTAL_WEBHOOKS_RETRY_FOR_SECONDS",
+                6 * 3600.0,
+                float,
+                "How long failed deliveries are retried before they are marked failed.",
+            ),
+            Setting(
+                "SAMTAL_WEBHOOKS_MAX_ATTEMPTS",
+                "SAMTAL_WEBHOOKS_MAX_ATTEMPTS",
+                10,
+                int,
+                "Attempts per delivery at most, whatever time is left.",
+            ),
+        ),
+    ),
 )
 SETTINGS: tuple[Setting, ...] = tuple(setting for _, group in AREAS for setting in group)
 

@@ -32,6 +32,7 @@ SWEEP = "samtal.sweep"
 MODERATOR_DIGESTS = "samtal.send_moderator_digests"
 RETRAIN_SPAM_MODEL = "samtal.retrain_spam_model"
 CLEAR_IP_HASHES = "samtal.clear_ip_hashes"
+DELIVER_WEBHOOK = "samtal.deliver_webhook"
 TASKS = (
     PROCESS_COMMENT,
     COMMENT_PUBLISHED,
@@ -40,12 +41,14 @@ TASKS = (
     MODERATOR_DIGESTS,
     RETRAIN_SPAM_MODEL,
     CLEAR_IP_HASHES,
+    DELIVER_WEBHOOK,
 )
 
 _PENDING = "samtal.pending_tasks"
 _RAN_HERE = "samtal.ran_in_process"  # in session.info: a task ran in this process at commit
 TASK_MODULES = ("worker.tasks",)
-QUEUES = ("comments", "email")
+QUEUES = ("comments", "email", "webhooks")
+MAX_RETRY_WAIT = 1800.0  # a back-off doubles up to half an hour between attempts
 
 
 def init_app(app: Flask) -> Celery:
@@ -92,9 +95,13 @@ def init_app(app: Flask) -> Celery:
                 # Look for the tasks of dead workers every 10 s, not every 100 s (the default).
                 "unacked_restore_throttle": 1,
             },
-            # E-mail has its own queue, so a slow SMTP server never delays publishing.
+            # E-mail and webhooks have queues of their own, so a slow SMTP server or a slow
+            # endpoint never delays publishing.
             "task_queues": [Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
-            "task_routes": {SEND_EMAIL: {"queue": "email"}},
+            "task_routes": {
+                SEND_EMAIL: {"queue": "email"},
+                DELIVER_WEBHOOK: {"queue": "webhooks"},
+            },
             "task_default_queue": "comments",
             "beat_schedule_filename": str(Path(app.instance_path) / "celerybeat-schedule"),
             "beat_schedule": {
@@ -125,6 +132,15 @@ def _keep_our_logging(**kwargs) -> None:
 def enqueue(session: Session, task_name: str, *args) -> None:
     """Remember a task to send when `session` commits."""
     session.info.setdefault(_PENDING, []).append((task_name, args))
+
+
+def backoff_schedule(first: float, total: float) -> list[float]:
+    """The waits between attempts: doubling from `first`, capped, until they cover `total`."""
+    first = max(first, 0.01)
+    waits: list[float] = []
+    while sum(waits) < total:
+        waits.append(min(first * 2 ** len(waits), MAX_RETRY_WAIT))
+    return waits
 
 
 def sweep_cutoff() -> datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -543,3 +544,60 @@ class ApiToken(db.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+# --- webhooks: endpoints admins register, and one delivery per event and endpoint -------------
+
+
+class WebhookEndpoint(db.Model):
+    """An address that gets a signed JSON POST for the events it subscribes to."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    # The key of each request's HMAC-SHA256 signature; the receiver holds the same one.
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Slack-compatible: the body is {"text": ...}, what a Slack incoming webhook accepts.
+    slack: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def host(self) -> str:
+        """The address's host, to name the endpoint in a narrow column."""
+        return urlsplit(self.url).hostname or self.url
+
+
+class WebhookStatus(enum.StrEnum):
+    QUEUED = "queued"  # waits for a delivery task (or its retry)
+    SENT = "sent"  # the endpoint answered 2xx
+    FAILED = "failed"  # refused (4xx, a private address) or given up after the retries
+
+
+class WebhookDelivery(db.Model):
+    """One event for one endpoint, written in the event's transaction; unique, so sent once."""
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "endpoint_id", name="uq_webhook_delivery_event_endpoint"),
+        Index("ix_webhook_delivery_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), index=True
+    )
+    event: Mapped[str] = mapped_column(String(40))  # comment.published, ...
+    event_id: Mapped[str] = mapped_column(String(120))  # the same for every endpoint
+    body: Mapped[str] = mapped_column(Text)  # the JSON sent, fixed when the event happened
+    status: Mapped[WebhookStatus] = mapped_column(
+        Enum(WebhookStatus, native_enum=False, length=20), default=WebhookStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_status: Mapped[int | None] = mapped_column(Integer)  # the last HTTP status, if any
+    last_response: Mapped[str | None] = mapped_column(Text)  # the answer's start, or the error
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    endpoint: Mapped[WebhookEndpoint] = relationship()

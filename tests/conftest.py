@@ -168,7 +168,7 @@ def celery_worker(stack_app):
         perform_ping_check=False,
         shutdown_timeout=10,
         loglevel="WARNING",
-        queues=["comments", "email"],
+        queues=["comments", "email", "webhooks"],
     ) as worker:
         yield worker
 

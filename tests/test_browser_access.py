@@ -101,11 +101,47 @@ STAFF_PAGES = [
     "/moderera/statistik",
     "/moderera/statistik?dagar=365",
     "/moderera/spamfilter",
+    "/moderera/webhooks",
+    "/moderera/webhooks/1",
+    "/moderera/webhooks/leveranser",
 ]
 
 
+@pytest.fixture
+def webhook(app, site):
+    """An endpoint (switched off: it sends nothing) with a failed delivery and a long answer."""
+    from discussion.extensions import db
+    from discussion.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
+
+    with app.app_context():
+        endpoint = WebhookEndpoint(
+            url="https://hooks.example.se/services/T0000/B0000/" + "X" * 40,
+            secret="s" * 43,
+            events=["comment.waiting", "comment.spam", "report.threshold"],
+            active=False,
+            slack=True,
+        )
+        db.session.add(endpoint)
+        db.session.flush()
+        db.session.add(
+            WebhookDelivery(
+                endpoint_id=endpoint.id,
+                event="comment.waiting",
+                event_id="comment.waiting:1",
+                body="{}",
+                status=WebhookStatus.FAILED,
+                attempts=10,
+                last_status=503,
+                last_response="<html><title>503 Service Temporarily Unavailable</title>" * 8,
+            )
+        )
+        db.session.commit()
+    return site
+
+
 @pytest.mark.parametrize("path", STAFF_PAGES)
-def test_staff_pages_fit_a_phone(site, chromium, path):
+def test_staff_pages_fit_a_phone(webhook, chromium, path):
+    site = webhook
     context = chromium.new_context(locale="sv-SE", viewport={"width": 390, "height": 860})
     try:
         page = context.new_page()
@@ -115,6 +151,18 @@ def test_staff_pages_fit_a_phone(site, chromium, path):
         assert_fits(page)
     finally:
         context.close()
+
+
+def test_axe_finds_nothing_serious_on_the_webhook_pages(webhook, browser_page):
+    log_in(browser_page, webhook, "admin@example.se")
+    for path in ("/moderera/webhooks", "/moderera/webhooks/1", "/moderera/webhooks/leveranser"):
+        browser_page.goto(f"{webhook}{path}")
+        assert serious_violations(browser_page) == [], path
+    browser_page.goto(f"{webhook}/moderera/webhooks")
+    browser_page.get_by_label("Adress (URL)").fill("ftp://fel.example/")
+    browser_page.get_by_role("button", name="Lägg till").click()
+    assert browser_page.locator(".errors[role=alert]").count() == 1
+    assert serious_violations(browser_page) == []
 
 
 def focus_by_tab(page, locator, most: int = 300) -> None:

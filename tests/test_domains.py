@@ -12,7 +12,7 @@ from discussion.domains import (
     normalise_domain,
     parse_address,
 )
-from discussion.mail.outbox import backoff_schedule
+from discussion.jobs import backoff_schedule
 
 REGISTERED = ["kommunal.se", "unionen.se", "xn--gteborg-90a.se"]
 

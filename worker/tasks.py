@@ -9,6 +9,7 @@ from discussion.comments import processing
 from discussion.mail import notifications, outbox
 from discussion.privacy import retention
 from discussion.spam import store
+from discussion.webhooks import delivery as webhooks
 
 
 @shared_task(
@@ -20,11 +21,12 @@ def process_comment(comment_id: int) -> bool:
 
 @shared_task(name=jobs.SWEEP, soft_time_limit=60, time_limit=90)
 def sweep() -> int:
-    """Re-send work lost to a broker outage: comments, announcements and e-mails."""
+    """Re-send work lost to a broker outage: comments, announcements, e-mails and webhooks."""
     return (
         len(processing.sweep_unprocessed())
         + len(notifications.sweep_unannounced())
         + len(outbox.sweep_unsent())
+        + len(webhooks.sweep_unsent())
     )
 
 
@@ -40,9 +42,25 @@ def send_email(self, outgoing_id: int) -> None:
     The row counts the attempts and gives up when the back-off (SAMTAL_EMAIL_RETRY_FOR_SECONDS)
     is spent. In-process (eager) runs do not wait: the sweep sends the e-mail again.
     """
-    wait = outbox.deliver(outgoing_id)
-    if wait is not None and not self.request.is_eager:
-        raise self.retry(countdown=wait, max_retries=outbox.max_retries())
+    _retry_later(self, outbox.deliver(outgoing_id), outbox.max_retries())
+
+
+@shared_task(
+    name=jobs.DELIVER_WEBHOOK, bind=True, acks_late=True, soft_time_limit=60, time_limit=90
+)
+def deliver_webhook(self, delivery_id: int) -> None:
+    """POST one webhook delivery; timeouts, 5xx and 429 come back after the back-off's wait.
+
+    The row counts the attempts and gives up after SAMTAL_WEBHOOKS_MAX_ATTEMPTS or
+    SAMTAL_WEBHOOKS_RETRY_FOR_SECONDS. In-process (eager) runs do not wait: the sweep retries.
+    """
+    _retry_later(self, webhooks.deliver(delivery_id), webhooks.max_retries())
+
+
+def _retry_later(task, wait: float | None, max_retries: int) -> None:
+    """Run the task again after `wait` seconds, unless the row is settled or we run in-process."""
+    if wait is not None and not task.request.is_eager:
+        raise task.retry(countdown=wait, max_retries=max_retries)
 
 
 @shared_task(name=jobs.MODERATOR_DIGESTS, soft_time_limit=60, time_limit=90)

@@ -17,7 +17,8 @@ again when a writer edits their text, which is then checked like a new comment);
 by its writer's verification or by staff; `deleted` is final. `record` writes an audit entry
 for a change that is not a state change (a moderator's edit, a badge). A comment that becomes
 visible queues `comment_published` for after the commit, whatever approved it, unless the
-caller announces it in the same commit.
+caller announces it in the same commit; every change records its webhook event
+(`webhooks.events`) in the same transaction.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 from ..extensions import db
 from ..jobs import COMMENT_PUBLISHED, enqueue
 from ..models import Comment, CommentState, ModerationDecision, User, utcnow
+from ..webhooks import events as webhook_events
 
 RECEIVED, HELD, PENDING = CommentState.RECEIVED, CommentState.HELD, CommentState.PENDING
 APPROVED, REJECTED, SPAM = CommentState.APPROVED, CommentState.REJECTED, CommentState.SPAM
@@ -76,6 +78,7 @@ def change_state(
     if became_visible and not announced_here:
         db.session.flush()
         enqueue(db.session, COMMENT_PUBLISHED, comment.id)
+    webhook_events.state_changed(comment, decision)
     return decision
 
 

@@ -15,6 +15,7 @@ from ..models import Comment, CommentState, Question, User, row_by_id
 from ..organisations import verification
 from ..refusals import Refusal
 from ..spam import signals as form_signals
+from ..webhooks import events as webhook_events
 from .identity import identity_hash
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def post_comment(
     db.session.add(comment)
     db.session.flush()
     enqueue(db.session, PROCESS_COMMENT, comment.id)
+    webhook_events.comment_received(comment)
     log.info(
         "comment %s received on question %s",
         comment.id,

@@ -31,6 +31,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..webhooks import events as webhook_events
 from . import kinds, subscriptions
 
 log = logging.getLogger(__name__)
@@ -67,9 +68,11 @@ def announce(comment: Comment) -> int:
 
 
 def announce_organisation_answer(comment: Comment, marked_by: User | None = None) -> int:
-    """Tell the post's author that an organisation answered; 0 if the comment is no such answer."""
+    """Tell the post's author (and the webhooks) that an organisation answered; the number of
+    e-mails queued, 0 if the comment is no such answer."""
     if comment.organisation is None or comment.state != CommentState.APPROVED:
         return 0
+    webhook_events.organisation_answered(comment)
     queued = 0
     for recipient in author_recipients(comment.post):
         row = kinds.send(

@@ -32,13 +32,12 @@ from sqlalchemy import func, select
 from .. import signing
 from ..domains import header_safe, parse_address
 from ..extensions import db
-from ..jobs import SEND_EMAIL, enqueue, resend_stuck, sweep_cutoff
+from ..jobs import SEND_EMAIL, backoff_schedule, enqueue, resend_stuck, sweep_cutoff
 from ..models import EmailStatus, OutgoingEmail, utcnow
 from .subscriptions import unsubscribe_link, unsubscribed
 
 log = logging.getLogger(__name__)
 
-MAX_RETRY_WAIT = 1800.0  # the back-off doubles up to half an hour between attempts
 SUBJECT_LIMIT = 250
 
 
@@ -155,15 +154,6 @@ def is_transient(error: Exception) -> bool:
     if isinstance(error, smtplib.SMTPResponseException):
         return not 500 <= error.smtp_code < 600
     return not isinstance(error, ssl.SSLCertVerificationError)
-
-
-def backoff_schedule(first: float, total: float) -> list[float]:
-    """The waits between attempts: doubling from `first`, capped, until they cover `total`."""
-    first = max(first, 0.01)
-    waits: list[float] = []
-    while sum(waits) < total:
-        waits.append(min(first * 2 ** len(waits), MAX_RETRY_WAIT))
-    return waits
 
 
 def _schedule() -> list[float]:
