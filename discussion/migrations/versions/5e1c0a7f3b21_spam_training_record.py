@@ -1,7 +1,7 @@
 """spam training record and the model version behind each score
 
 Revision ID: 5e1c0a7f3b21
-Revises: 28fd1aadb601
+Revises: 5e7a1c3b9d20
 Create Date: 2026-12-03 07:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '5e1c0a7f3b21'
-down_revision = '28fd1aadb601'
+down_revision = '5e7a1c3b9d20'
 branch_labels = None
 depends_on = None
 

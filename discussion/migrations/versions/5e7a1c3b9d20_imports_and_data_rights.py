@@ -1,7 +1,7 @@
 """imports and readers' data rights
 
 Revision ID: 5e7a1c3b9d20
-Revises: 28fd1aadb601
+Revises: a1c4e9d2b7f3
 Create Date: 2026-12-03 07:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e7a1c3b9d20'
-down_revision = '28fd1aadb601'
+down_revision = 'a1c4e9d2b7f3'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """webhooks: endpoints and deliveries
 
 Revision ID: d3ab4756bca5
-Revises: 28fd1aadb601
+Revises: 5e1c0a7f3b21
 Create Date: 2026-12-03 07:25:22.300057
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd3ab4756bca5'
-down_revision = '28fd1aadb601'
+down_revision = '5e1c0a7f3b21'
 branch_labels = None
 depends_on = None
 
