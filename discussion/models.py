@@ -189,6 +189,13 @@ class Comment(db.Model):
             sqlite_where=text("report_count > 0"),
         ),
         Index(
+            "ix_comment_waiting",
+            "created_at",
+            "id",
+            postgresql_where=text("state = 'PENDING' AND report_count <= 0"),
+            sqlite_where=text("state = 'PENDING' AND report_count <= 0"),
+        ),
+        Index(
             "ix_comment_staff_replies",
             "state",
             postgresql_where=text("user_id IS NOT NULL"),

@@ -15,6 +15,7 @@ PER_PAGE = 20
 # A listing counts its rows this far and no further ("fler än 1000"): with a million comments
 # an exact count reads the whole table, and nobody pages through a thousand of them.
 COUNT_CAP = 1000
+MAX_PAGE_NUMBER = 1_000_000  # a page number beyond this is the last page, whatever the URL says
 
 
 @dataclass
@@ -50,7 +51,8 @@ def paginate(statement, number: int, per_page: int = PER_PAGE, cap: int | None =
     more to know that there are more.
     """
     counted = statement.order_by(None)
-    limit = None if cap is None else max(cap, max(1, number) * per_page)
+    asked = min(max(1, number), MAX_PAGE_NUMBER)  # a number beyond any table's rows
+    limit = None if cap is None else max(cap, asked * per_page)
     if limit is not None:
         counted = counted.limit(limit + 1)
     total = db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0

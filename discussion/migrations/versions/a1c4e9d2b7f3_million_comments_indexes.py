@@ -1,4 +1,4 @@
-"""indexes for a million comments: the spam check, the reported tab, unanswered comments
+"""indexes for a million comments: the spam check, the queue's tabs, unanswered comments
 
 Revision ID: a1c4e9d2b7f3
 Revises: 28fd1aadb601
@@ -31,6 +31,11 @@ def upgrade():
             postgresql_where=sa.text('report_count > 0'), sqlite_where=sa.text('report_count > 0'),
         )
         batch_op.create_index(
+            'ix_comment_waiting', ['created_at', 'id'], unique=False,
+            postgresql_where=sa.text("state = 'PENDING' AND report_count <= 0"),
+            sqlite_where=sa.text("state = 'PENDING' AND report_count <= 0"),
+        )
+        batch_op.create_index(
             'ix_comment_staff_replies', ['state'], unique=False,
             postgresql_where=sa.text('user_id IS NOT NULL'),
             sqlite_where=sa.text('user_id IS NOT NULL'),
@@ -40,6 +45,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.drop_index('ix_comment_staff_replies')
+        batch_op.drop_index('ix_comment_waiting')
         batch_op.drop_index('ix_comment_reported')
         batch_op.drop_index('ix_comment_fingerprint_created')
         batch_op.drop_index('ix_comment_ip_hash_state')
