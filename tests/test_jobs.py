@@ -44,11 +44,37 @@ def test_rollback_sends_nothing(app, sample_posts, sent):
         assert db.session.scalar(select(Comment)) is None
 
 
-def test_process_task_is_idempotent(app, sample_posts, sent):
+def received(app, body: str) -> int:
+    """A comment stored as the form stores it, not processed yet; its id."""
     with app.app_context():
-        comment = posting.post_comment(general_question(app), name="A", body="**Hej**")
+        comment = posting.post_comment(general_question(app), name="A", body=body)
         db.session.commit()
-        comment_id = comment.id
+        return comment.id
+
+
+def test_an_edited_comment_is_processed_again_and_announced_once(app, sample_posts, sent):
+    """Its writer's edit sends an approved comment back to received; processing publishes it
+    again, and its announcement (its e-mails) is not made a second time."""
+    from discussion.comments import editing
+    from discussion.models import CommentAnnouncement
+
+    comment_id = received(app, "Första.")
+    with app.app_context():
+        assert tasks.process_comment.run(comment_id) is True
+        first = db.session.get(CommentAnnouncement, comment_id).created_at
+        assert editing.edit_own(db.session.get(Comment, comment_id), "Andra, rättad.")
+        db.session.commit()
+    with app.app_context():
+        assert tasks.process_comment.run(comment_id) is True
+        again = db.session.get(Comment, comment_id)
+        assert again.state == CommentState.APPROVED
+        assert again.body_html.strip() == "<p>Andra, rättad.</p>"
+        announcements = db.session.scalars(select(CommentAnnouncement)).all()
+        assert [(a.comment_id, a.created_at) for a in announcements] == [(comment_id, first)]
+
+
+def test_process_task_is_idempotent(app, sample_posts, sent):
+    comment_id = received(app, "**Hej**")
     with app.app_context():
         assert tasks.process_comment.run(comment_id) is True
         processed_at = db.session.get(Comment, comment_id).processed_at

@@ -116,11 +116,11 @@ def submit(
     # The answer shows the comment as stored: re-read only if its processing ran at the commit
     # (the embedded default); otherwise nothing else has written it since this session did.
     session = db.session()
-    session.expire_on_commit = False
+    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = expire
     if ran_in_process(session):
         session.refresh(comment)
     return comment

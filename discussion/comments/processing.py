@@ -27,6 +27,8 @@ def process_comment(comment_id: int) -> bool:
     if comment is None or comment.state != CommentState.RECEIVED:
         db.session.rollback()
         return False
+    # Processed before: its writer edited it, and it may have been announced already.
+    again = comment.processed_at is not None
     # The checks below query the database; without autoflush each query would first write
     # the comment's new columns, so the comment is updated once, with its state, not three times.
     with db.session.no_autoflush:
@@ -39,7 +41,7 @@ def process_comment(comment_id: int) -> bool:
     lifecycle.change_state(
         comment, where.state, action="processed", reason=where.reason, announced_here=True
     )
-    if where.state == CommentState.APPROVED:
+    if where.state == CommentState.APPROVED and not (again and notifications.announced(comment.id)):
         notifications.announce(comment)  # one commit publishes it and records its e-mails
     db.session.commit()
     log.info("comment %s processed: %s", comment_id, where.state)  # not comment.state: a query

@@ -44,16 +44,17 @@ ANNOUNCE_WITHIN = timedelta(days=2)  # how far back the sweep looks for unannoun
 def comment_published(comment_id: int) -> int:
     """Queue the e-mails a newly visible comment calls for, once; the number queued."""
     comment = db.session.get(Comment, comment_id)
-    if (
-        comment is None
-        or comment.state != CommentState.APPROVED
-        or db.session.get(CommentAnnouncement, comment_id) is not None
-    ):
+    if comment is None or comment.state != CommentState.APPROVED or announced(comment_id):
         db.session.rollback()
         return 0
     queued = announce(comment)
     db.session.commit()
     return queued
+
+
+def announced(comment_id: int) -> bool:
+    """Its e-mails are queued already: a comment is announced once, however often published."""
+    return db.session.get(CommentAnnouncement, comment_id) is not None
 
 
 def announce(comment: Comment) -> int:
