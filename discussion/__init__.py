@@ -87,6 +87,7 @@ def _register_pages(app: Flask) -> None:
     from .statistics import views as statistics
     from .transfer import views as transfer
     from .web import health
+    from .webhooks import events as webhook_events
     from .webhooks import views as webhooks
 
     app.register_blueprint(health.bp)
@@ -106,6 +107,7 @@ def _register_pages(app: Flask) -> None:
     app.register_blueprint(privacy.staff_bp)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(webhooks.bp)
+    webhook_events.init_app()
 
 
 def _apply_embedded_defaults(app: Flask) -> None:

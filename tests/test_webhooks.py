@@ -22,6 +22,7 @@ from discussion.models import (
     Question,
     User,
     WebhookDelivery,
+    WebhookEndpoint,
     WebhookStatus,
 )
 from discussion.moderation import decisions, reports
@@ -185,6 +186,38 @@ def test_each_event_fires_once_per_subscribed_endpoint(hooks, receiver):
     reported_body = next(r.json for r in receiver.requests if r.json["event"] == "report.threshold")
     assert reported_body["links"]["queue"].endswith("?flik=anmalda")
     assert all(row.status == WebhookStatus.SENT for row in rows(hooks))
+
+
+def test_an_endpoint_added_after_comments_came_in_gets_the_next_events(hooks, receiver):
+    """The active endpoints are remembered between events; adding one forgets them at once."""
+    with hooks.app_context():
+        post("Före någon webhook.")  # no endpoint yet: remembered as none
+    endpoint_id = add_endpoint(hooks, receiver.url, ["comment.received"])
+    with hooks.app_context():
+        post("Efter.")
+    assert [(row.endpoint_id, row.event) for row in rows(hooks)] == [
+        (endpoint_id, "comment.received")
+    ]
+
+
+def test_an_endpoint_written_by_another_process_is_seen_once_the_known_ones_are_stale(
+    hooks, receiver
+):
+    with hooks.app_context():
+        post("Före.")
+        # Another process's insert: this process's listeners never hear of it.
+        db.session.execute(
+            WebhookEndpoint.__table__.insert().values(
+                url=receiver.url, secret="s", events=["comment.received"], active=True, slack=False
+            )
+        )
+        db.session.commit()
+        post("Inom fem sekunder.")
+        assert rows(hooks) == []
+        expires, known = hooks.extensions[events._KNOWN]  # five seconds later:
+        hooks.extensions[events._KNOWN] = (expires - events.ENDPOINTS_FRESH_SECONDS, known)
+        post("Senare.")
+    assert [row.event for row in rows(hooks)] == ["comment.received"]
 
 
 def test_a_rolled_back_change_records_and_sends_nothing(hooks, receiver):

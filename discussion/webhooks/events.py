@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event as orm_event
 from sqlalchemy import select
 
 from .. import signing
@@ -123,15 +126,52 @@ def send_test(endpoint: WebhookEndpoint) -> WebhookDelivery:
 # --- recording ----------------------------------------------------------------------------------
 
 
-def subscribers(event: str) -> list[WebhookEndpoint]:
-    """The active endpoints that asked for `event` (few: read them all and pick)."""
-    endpoints = db.session.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id)
-    )
-    return [endpoint for endpoint in endpoints if event in (endpoint.events or [])]
+# The active endpoints are read at most every few seconds per app, not once per event, so that
+# posting a comment costs no query for them. A change to an endpoint made in this process is
+# seen at once; one made in another process within ENDPOINTS_FRESH_SECONDS.
+ENDPOINTS_FRESH_SECONDS = 5.0
+_KNOWN = "samtal.webhook_endpoints"
 
 
-def _record(endpoints: list[WebhookEndpoint], event: str, event_id: str, comment: Comment) -> None:
+@dataclass(frozen=True)
+class Subscriber:
+    """What recording a delivery needs of an active endpoint."""
+
+    id: int
+    events: frozenset[str]
+    slack: bool
+
+
+def subscribers(event: str) -> list[Subscriber]:
+    """The active endpoints that asked for `event`."""
+    known = current_app.extensions.get(_KNOWN)
+    now = time.monotonic()
+    if known is None or known[0] <= now:
+        rows = db.session.execute(
+            select(WebhookEndpoint.id, WebhookEndpoint.events, WebhookEndpoint.slack)
+            .where(WebhookEndpoint.active.is_(True))
+            .order_by(WebhookEndpoint.id)
+        )
+        endpoints = tuple(
+            Subscriber(id, frozenset(events or ()), bool(slack)) for id, events, slack in rows
+        )
+        known = current_app.extensions[_KNOWN] = (now + ENDPOINTS_FRESH_SECONDS, endpoints)
+    return [endpoint for endpoint in known[1] if event in endpoint.events]
+
+
+def forget_endpoints(*_: object) -> None:
+    """Read the active endpoints again at the next event (an endpoint was written)."""
+    current_app.extensions.pop(_KNOWN, None)
+
+
+def init_app() -> None:
+    """Forget the known endpoints whenever one is added, changed or removed in this process."""
+    for change in ("after_insert", "after_update", "after_delete"):
+        if not orm_event.contains(WebhookEndpoint, change, forget_endpoints):
+            orm_event.listen(WebhookEndpoint, change, forget_endpoints)
+
+
+def _record(endpoints: list[Subscriber], event: str, event_id: str, comment: Comment) -> None:
     built: dict[str, Any] = {}
 
     def body() -> dict[str, Any]:  # built once, for the first endpoint that needs it
@@ -144,7 +184,10 @@ def _record(endpoints: list[WebhookEndpoint], event: str, event_id: str, comment
 
 
 def _add_delivery(
-    endpoint: WebhookEndpoint, event: str, event_id: str, body: Callable[[], dict[str, Any]]
+    endpoint: Subscriber | WebhookEndpoint,
+    event: str,
+    event_id: str,
+    body: Callable[[], dict[str, Any]],
 ) -> WebhookDelivery | None:
     exists = db.session.scalar(
         select(WebhookDelivery.id).where(
