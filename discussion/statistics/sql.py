@@ -28,37 +28,42 @@ class seconds_between(FunctionElement):
     inherit_cache = True
 
 
+def _args(element, compiler, kw) -> list[str]:
+    return [compiler.process(clause, **kw) for clause in element.clauses]
+
+
 @compiles(day)
 def _day(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+    (value,) = _args(element, compiler, kw)
+    return f"to_char({value}, 'YYYY-MM-DD')"
 
 
 @compiles(day, "sqlite")
 def _day_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)})"
+    (value,) = _args(element, compiler, kw)
+    return f"date({value})"
 
 
 @compiles(week)
 def _week(element, compiler, **kw):
-    return f"to_char(date_trunc('week', {compiler.process(element.clauses, **kw)}), 'YYYY-MM-DD')"
+    (value,) = _args(element, compiler, kw)
+    return f"to_char(date_trunc('week', {value}), 'YYYY-MM-DD')"
 
 
 @compiles(week, "sqlite")
 def _week_sqlite(element, compiler, **kw):
     # 'weekday 0' moves forward to Sunday (or stays on one); six days back is that week's Monday.
-    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+    (value,) = _args(element, compiler, kw)
+    return f"date({value}, 'weekday 0', '-6 days')"
 
 
 @compiles(seconds_between)
 def _seconds(element, compiler, **kw):
-    start, end = list(element.clauses)
-    return f"extract(epoch from ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
+    start, end = _args(element, compiler, kw)
+    return f"extract(epoch from ({end} - {start}))"
 
 
 @compiles(seconds_between, "sqlite")
 def _seconds_sqlite(element, compiler, **kw):
-    start, end = list(element.clauses)
-    return (
-        f"((julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
-        " * 86400.0)"
-    )
+    start, end = _args(element, compiler, kw)
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"

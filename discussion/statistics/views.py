@@ -264,7 +264,7 @@ def filter_tables(where: queries.Scope) -> list[Table]:
     """The spam filter's record from moderators' decisions, per model version and per week,
     with each version's figures on the shipped data (what `spam evaluate` gives)."""
     queue = Thresholds.from_config(current_app.config).queue
-    per_version = queries.filter_record_per_version(where, queue)
+    per_version, weeks = queries.filter_record(where, queue)
     shipped = {t.version: t for t in queries.trainings(limit=1000)}
     version_rows = []
     for row, record in zip(_record_rows(per_version), per_version, strict=True):
@@ -293,7 +293,6 @@ def filter_tables(where: queries.Scope) -> list[Table]:
         if total.n
         else _("Moderatorerna har inte beslutat om några bedömda kommentarer under perioden.")
     )
-    weeks = queries.filter_record_per_week(where, queue)
     worst = max(weeks, key=lambda r: r.metrics.fp + r.metrics.fn, default=None)
     week_headers = [str(h) for h in RECORD_HEADERS]
     week_headers[0] = _("Vecka från")
