@@ -157,21 +157,20 @@ def open_reports(comment_ids: list[int]) -> dict[int, list[Report]]:
     return reports
 
 
-def answered_roots(*conditions):
-    """The ids of top-level comments (matching `conditions`) with an approved staff reply
-    anywhere below them: what Obesvarade leaves out, and the statistics count."""
-    roots = select(Comment.id.label("root_id"), Comment.id.label("id")).where(
-        Comment.parent_id.is_(None), *conditions
+def answered_roots():
+    """The ids of top-level comments with an approved staff reply anywhere below them: what
+    Obesvarade leaves out, and the statistics count.
+
+    Walked upward from the staff replies, which are few, to their threads' first comments,
+    rather than down from every thread.
+    """
+    start = select(Comment.id.label("id"), Comment.parent_id.label("parent_id")).where(
+        Comment.user_id.is_not(None), Comment.state == CommentState.APPROVED
     )
-    tree = roots.cte("tree", recursive=True)
-    child = aliased(Comment)
-    tree = tree.union_all(select(tree.c.root_id, child.id).where(child.parent_id == tree.c.id))
-    reply = aliased(Comment)
-    return (
-        select(tree.c.root_id)
-        .join(reply, reply.id == tree.c.id)
-        .where(reply.user_id.is_not(None), reply.state == CommentState.APPROVED)
-    )
+    up = start.cte("up", recursive=True)
+    parent = aliased(Comment)
+    up = up.union_all(select(parent.id, parent.parent_id).where(parent.id == up.c.parent_id))
+    return select(up.c.id.label("root_id")).where(up.c.parent_id.is_(None))
 
 
 def unanswered_page(user: User, number: int) -> Page:
@@ -179,7 +178,7 @@ def unanswered_page(user: User, number: int) -> Page:
 
     An author sees those on their own posts; moderators and admins see all posts.
     """
-    answered = answered_roots(scope(user))
+    answered = answered_roots()
     statement = _with_context(
         select(Comment)
         .where(

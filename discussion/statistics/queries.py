@@ -256,7 +256,7 @@ def unanswered_per_week(where: Scope) -> list[WeekUnanswered]:
     """Per week of posting: readers' published top-level comments, and how many of them are
     still in Obesvarade (no published staff reply anywhere below them)."""
     posted = week(Comment.created_at).label("week")
-    answered = answered_roots(*where.conditions()).distinct().subquery()
+    answered = answered_roots().distinct().subquery()
     rows = db.session.execute(
         select(
             posted,
