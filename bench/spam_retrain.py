@@ -3,7 +3,7 @@
 Seeds a fresh SQLite site with N comments (default 200,000), each with a moderator's decision
 (spam or approve), their texts made from two halves of shipped labelled comments, made-up
 words and a serial number, so each is distinct. Then runs ``spam.store.retrain`` (what the
-periodic task runs) in a child process and reports its wall time and peak resident memory
+periodic task runs) in a child process and reports its wall time, CPU time and peak resident memory
 (``ru_maxrss`` of the child, from ``resource.getrusage(RUSAGE_CHILDREN)``), so the seeding
 does not count.
 
@@ -85,10 +85,12 @@ def main() -> None:
             text=True,
         )
         seconds, version = result.stdout.split()[-2:]
-        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        child = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_mib = child.ru_maxrss / 1024
+        cpu = child.ru_utime + child.ru_stime
         print(
             f"decisions={args.decisions} retrain_seconds={seconds} "
-            f"peak_rss_mib={peak_mib:.0f} model={version}"
+            f"cpu_seconds={cpu:.1f} peak_rss_mib={peak_mib:.0f} model={version}"
         )
 
 
