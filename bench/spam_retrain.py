@@ -1,10 +1,11 @@
 """Retraining the spam model on 200,000 moderators' decisions: its time and peak memory.
 
 Seeds a fresh SQLite site with N comments (default 200,000), each with a moderator's decision
-(spam or approve), their texts made from two halves of shipped labelled comments and a serial
-number so each is distinct. Then runs ``spam.store.retrain`` (what the periodic task runs) in
-a child process and reports its wall time and peak resident memory (``ru_maxrss`` of the
-child, from ``resource.getrusage(RUSAGE_CHILDREN)``), so the seeding does not count.
+(spam or approve), their texts made from two halves of shipped labelled comments, made-up
+words and a serial number, so each is distinct. Then runs ``spam.store.retrain`` (what the
+periodic task runs) in a child process and reports its wall time, CPU time and peak resident memory
+(``ru_maxrss`` of the child, from ``resource.getrusage(RUSAGE_CHILDREN)``), so the seeding
+does not count.
 
     .venv/bin/python bench/spam_retrain.py
     .venv/bin/python bench/spam_retrain.py --decisions 20000
@@ -29,17 +30,23 @@ from discussion.spam import model as spam  # noqa: E402
 
 def decisions(count: int, seed: int = 14) -> list[tuple[str, int]]:
     """Distinct labelled texts: the first half of one shipped comment, the second of another
-    of the same label, and a serial number."""
+    of the same label, three words from a made-up vocabulary of 50,000 (so the n-gram
+    vocabulary grows as a real site's would) and a serial number."""
     rng = random.Random(seed)
     texts, labels, _ = spam.shipped_training_set()
     by_label = {
         label: [t for t, lab in zip(texts, labels, strict=True) if lab == label] for label in (0, 1)
     }
+    letters = "abcdefghijklmnopqrstuvwxyzåäö"
+    words = ["".join(rng.choices(letters, k=rng.randint(4, 9))) for _ in range(50_000)]
     made = []
     for number in range(count):
         label = int(rng.random() < 0.4)
         first, second = rng.choice(by_label[label]), rng.choice(by_label[label])
-        made.append((f"{first[: len(first) // 2]} {second[len(second) // 2 :]} #{number}", label))
+        extra = " ".join(rng.choices(words, k=3))
+        made.append(
+            (f"{first[: len(first) // 2]} {extra} {second[len(second) // 2 :]} #{number}", label)
+        )
     return made
 
 
@@ -78,10 +85,12 @@ def main() -> None:
             text=True,
         )
         seconds, version = result.stdout.split()[-2:]
-        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        child = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_mib = child.ru_maxrss / 1024
+        cpu = child.ru_utime + child.ru_stime
         print(
             f"decisions={args.decisions} retrain_seconds={seconds} "
-            f"peak_rss_mib={peak_mib:.0f} model={version}"
+            f"cpu_seconds={cpu:.1f} peak_rss_mib={peak_mib:.0f} model={version}"
         )
 
 

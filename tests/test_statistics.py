@@ -143,13 +143,13 @@ def test_every_query_on_a_known_site(app_on_each_database):
         assert queries.organisation_answers(where) == [("Kommunal", 1)]
 
         queue = app_on_each_database.config["SAMTAL_SPAM_QUEUE_THRESHOLD"]
-        per_version = {r.key: r.metrics for r in queries.filter_record_per_version(where, queue)}
+        versions, per_week = queries.filter_record(where, queue)
+        per_version = {r.key: r.metrics for r in versions}
         assert set(per_version) == {"v1", "v2"}
         v1, v2 = per_version["v1"], per_version["v2"]
         assert (v1.tp, v1.fp, v1.fn, v1.tn) == (1, 1, 1, 0)
         assert (v2.tp, v2.fp, v2.fn, v2.tn) == (0, 0, 0, 1)
         assert v1.precision == 0.5 and v1.recall == 0.5
-        per_week = queries.filter_record_per_week(where, queue)
         assert [(r.key, r.metrics.n) for r in per_week] == [(WEEK, 4)]
 
         year = scope_of(app_on_each_database, staff["moderator"], days=365)
@@ -189,7 +189,7 @@ def test_the_queries_group_in_the_database(app, sample_posts):
             queries.decision_times_per_week(where)
             queries.deciders(where)
             queries.unanswered_per_week(where)
-            queries.filter_record_per_week(where, 0.5)
+            queries.filter_record(where, 0.5)
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 5

@@ -164,23 +164,20 @@ def open_reports(comment_ids: list[int]) -> dict[int, list[Report]]:
     return reports
 
 
-def answered_roots(*conditions):
-    """The ids of top-level comments (matching `conditions`) with an approved staff reply
-    anywhere below them: what Obesvarade leaves out, and the statistics count. Found upwards
-    from the few staff replies, not downwards from every comment."""
-    staff_replies = select(Comment.id, Comment.parent_id).where(
+def answered_roots():
+    """The ids of top-level comments with an approved staff reply anywhere below them: what
+    Obesvarade leaves out, and the statistics count.
+
+    Walked upward from the staff replies, which are few, to their threads' first comments,
+    rather than down from every thread.
+    """
+    start = select(Comment.id.label("id"), Comment.parent_id.label("parent_id")).where(
         Comment.user_id.is_not(None), Comment.state == CommentState.APPROVED
     )
-    above = staff_replies.cte("above", recursive=True)
+    up = start.cte("up", recursive=True)
     parent = aliased(Comment)
-    above = above.union_all(
-        select(parent.id, parent.parent_id).join(above, parent.id == above.c.parent_id)
-    )
-    return (
-        select(Comment.id)
-        .join(above, above.c.id == Comment.id)
-        .where(above.c.parent_id.is_(None), *conditions)
-    )
+    up = up.union_all(select(parent.id, parent.parent_id).where(parent.id == up.c.parent_id))
+    return select(up.c.id.label("root_id")).where(up.c.parent_id.is_(None))
 
 
 def unanswered_page(user: User, number: int) -> Page:
@@ -188,7 +185,7 @@ def unanswered_page(user: User, number: int) -> Page:
 
     An author sees those on their own posts; moderators and admins see all posts.
     """
-    answered = answered_roots(scope(user))
+    answered = answered_roots()
     statement = _with_context(
         select(Comment)
         .where(

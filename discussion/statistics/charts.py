@@ -104,11 +104,10 @@ def stacked_bars(
     shown = range(0, len(categories), every)
     for number, index in enumerate(shown):
         x, anchor = round(LEFT + (index + 0.5) * slot, 2), "middle"
-        if len(shown) > 4 and index == 0:
-            x, anchor = LEFT, "start"
-        elif len(shown) > 4 and x > WIDTH - RIGHT - 40:
+        if len(shown) > 4 and x > WIDTH - RIGHT - 64:
             x, anchor = WIDTH - RIGHT, "end"
-        # On a phone the first of each pair is left out: the first label, at the edge, with it.
+        # On a phone, where type is larger, the first of each pair is left out (the first
+        # label, which would run off the left edge, with it).
         chart.labels.append(
             XLabel(x, categories[index], anchor, optional=len(shown) > 4 and number % 2 == 0)
         )

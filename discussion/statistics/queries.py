@@ -173,17 +173,11 @@ def decision_times_per_week(where: Scope) -> list[WeekWait]:
 
 def deciders(where: Scope) -> dict[str, int]:
     """Who made the decision that put each decided comment where it is: the spam filter, the
-    automatic rules (the post's policy, a verified organisation), moderators or authors."""
-    latest = (
-        select(func.max(ModerationDecision.id))
-        .join(Comment, Comment.id == ModerationDecision.comment_id)
-        .where(
-            ModerationDecision.to_state.in_([str(state) for state in DECIDED]),
-            ModerationDecision.from_state != ModerationDecision.to_state,
-            *where.conditions(),
-        )
-        .group_by(ModerationDecision.comment_id)
-    )
+    automatic rules (the post's policy, a verified organisation), moderators or authors.
+
+    One pass over the decisions: per comment, the id of its latest move into a decided state
+    and the latest such move by each kind of decider; the kind whose latest is the latest made it.
+    """
     who = case(
         (
             and_(ModerationDecision.user_id.is_(None), ModerationDecision.reason.like("spam:%")),
@@ -192,16 +186,29 @@ def deciders(where: Scope) -> dict[str, int]:
         (ModerationDecision.user_id.is_(None), "automatic"),
         (User.role == Role.AUTHOR, "authors"),
         else_="moderators",
-    ).label("who")
-    rows = db.session.execute(
-        select(who, func.count().label("n"))
-        .select_from(ModerationDecision)
+    )
+    latest = (
+        select(
+            func.max(ModerationDecision.id).label("last"),
+            *(
+                func.max(case((who == name, ModerationDecision.id))).label(name)
+                for name in DECIDERS
+            ),
+        )
+        .join(Comment, Comment.id == ModerationDecision.comment_id)
         .outerjoin(User, User.id == ModerationDecision.user_id)
-        .where(ModerationDecision.id.in_(latest))
-        .group_by(who)
-    ).all()
-    found = {row.who: int(row.n) for row in rows}
-    return {name: found.get(name, 0) for name in DECIDERS}
+        .where(
+            ModerationDecision.to_state.in_([str(state) for state in DECIDED]),
+            ModerationDecision.from_state != ModerationDecision.to_state,
+            *where.conditions(),
+        )
+        .group_by(ModerationDecision.comment_id)
+        .subquery()
+    )
+    row = db.session.execute(
+        select(*(_count_if(latest.c[name] == latest.c.last).label(name) for name in DECIDERS))
+    ).one()
+    return {name: int(getattr(row, name)) for name in DECIDERS}
 
 
 class QuestionAnswers(NamedTuple):
@@ -249,13 +256,14 @@ def unanswered_per_week(where: Scope) -> list[WeekUnanswered]:
     """Per week of posting: readers' published top-level comments, and how many of them are
     still in Obesvarade (no published staff reply anywhere below them)."""
     posted = week(Comment.created_at).label("week")
-    answered = answered_roots(*where.conditions())
+    answered = answered_roots().distinct().subquery()
     rows = db.session.execute(
         select(
             posted,
             func.count().label("readers"),
-            _count_if(Comment.id.not_in(answered)).label("unanswered"),
+            _count_if(answered.c.root_id.is_(None)).label("unanswered"),
         )
+        .outerjoin(answered, answered.c.root_id == Comment.id)
         .where(
             *where.conditions(),
             Comment.parent_id.is_(None),
@@ -296,49 +304,59 @@ class FilterRecord(NamedTuple):
     metrics: Metrics
 
 
-def _record(where: Scope, queue_threshold: float, group, by_week: bool) -> list[FilterRecord]:
-    """Counts per `group`: a comment is flagged if its score reached the queue threshold, and
-    spam if the latest moderator's decision on it said so (released, approved or rejected: not)."""
+def filter_record(
+    where: Scope, queue_threshold: float
+) -> tuple[list[FilterRecord], list[FilterRecord]]:
+    """The filter's record per model version and per week of posting, from one query.
+
+    A comment counts as flagged if its score reached the queue threshold, and as spam if the
+    latest moderator's decision on it said so (released, approved or rejected: not). Per
+    comment one pass finds its latest labelling decision and its latest "spam" one; the
+    comment is spam when they are the same.
+    """
+    spam_actions = [action for action, label in DECISION_LABELS.items() if label]
     latest = (
-        select(func.max(ModerationDecision.id))
-        .join(Comment, Comment.id == ModerationDecision.comment_id)
+        select(
+            ModerationDecision.comment_id,
+            func.max(ModerationDecision.id).label("last"),
+            func.max(
+                case((ModerationDecision.action.in_(spam_actions), ModerationDecision.id))
+            ).label("last_spam"),
+        )
         .where(
             ModerationDecision.user_id.is_not(None),
             ModerationDecision.action.in_(DECISION_LABELS),
-            Comment.spam_score.is_not(None),
-            *where.conditions(),
         )
         .group_by(ModerationDecision.comment_id)
+        .subquery()
     )
     flagged = Comment.spam_score >= queue_threshold
-    spam = ModerationDecision.action.in_([a for a, label in DECISION_LABELS.items() if label])
-    key = group.label("key")
+    spam = func.coalesce(latest.c.last_spam, 0) == latest.c.last
+    version = func.coalesce(Comment.spam_model_version, "").label("version")
+    posted = week(Comment.created_at).label("week")
     rows = db.session.execute(
         select(
-            key,
+            version,
+            posted,
             _count_if(and_(flagged, spam)).label("tp"),
             _count_if(and_(flagged, ~spam)).label("fp"),
             _count_if(and_(~flagged, spam)).label("fn"),
             _count_if(and_(~flagged, ~spam)).label("tn"),
         )
-        .select_from(ModerationDecision)
-        .join(Comment, Comment.id == ModerationDecision.comment_id)
-        .where(ModerationDecision.id.in_(latest))
-        .group_by(key)
-        .order_by(key)
+        .join(latest, latest.c.comment_id == Comment.id)
+        .where(Comment.spam_score.is_not(None), *where.conditions())
+        .group_by(version, posted)
     ).all()
-    return [
-        FilterRecord(_key(row.key) if by_week else row.key, Metrics(*map(int, row[1:])))
-        for row in rows
-    ]
-
-
-def filter_record_per_version(where: Scope, queue_threshold: float) -> list[FilterRecord]:
-    return _record(where, queue_threshold, func.coalesce(Comment.spam_model_version, ""), False)
-
-
-def filter_record_per_week(where: Scope, queue_threshold: float) -> list[FilterRecord]:
-    return _record(where, queue_threshold, week(Comment.created_at), True)
+    per_version: dict[str, Metrics] = {}
+    per_week: dict[str, Metrics] = {}
+    for row in rows:
+        counts = Metrics(int(row.tp), int(row.fp), int(row.fn), int(row.tn))
+        per_version[row.version] = per_version.get(row.version, Metrics()) + counts
+        per_week[_key(row.week)] = per_week.get(_key(row.week), Metrics()) + counts
+    return (
+        [FilterRecord(key, per_version[key]) for key in sorted(per_version)],
+        [FilterRecord(key, per_week[key]) for key in sorted(per_week)],
+    )
 
 
 def trainings(limit: int = 20) -> list[SpamTraining]:

@@ -264,7 +264,7 @@ def filter_tables(where: queries.Scope) -> list[Table]:
     """The spam filter's record from moderators' decisions, per model version and per week,
     with each version's figures on the shipped data (what `spam evaluate` gives)."""
     queue = Thresholds.from_config(current_app.config).queue
-    per_version = queries.filter_record_per_version(where, queue)
+    per_version, weeks = queries.filter_record(where, queue)
     shipped = {t.version: t for t in queries.trainings(limit=1000)}
     version_rows = []
     for row, record in zip(_record_rows(per_version), per_version, strict=True):
@@ -293,7 +293,6 @@ def filter_tables(where: queries.Scope) -> list[Table]:
         if total.n
         else _("Moderatorerna har inte beslutat om några bedömda kommentarer under perioden.")
     )
-    weeks = queries.filter_record_per_week(where, queue)
     worst = max(weeks, key=lambda r: r.metrics.fp + r.metrics.fn, default=None)
     week_headers = [str(h) for h in RECORD_HEADERS]
     week_headers[0] = _("Vecka från")
@@ -340,6 +339,19 @@ BUILDERS = (
     unanswered_table,
     organisations_table,
 )
+# Each table by its slug, for its CSV: only its own queries run.
+BY_SLUG = {
+    **{
+        slug: build
+        for slug, build in zip(
+            ("utfall", "vantetid", "beslutade-av", "fragor", "obesvarade", "organisationer"),
+            BUILDERS,
+            strict=True,
+        )
+    },
+    "filtret-per-version": lambda where: filter_tables(where)[0],
+    "filtret-per-vecka": lambda where: filter_tables(where)[1],
+}
 
 
 def all_tables(where: queries.Scope) -> list[Table]:
@@ -366,10 +378,10 @@ def page():
 @role_required(Role.AUTHOR, Role.MODERATOR)
 def table_csv(slug: str):
     """One of the page's tables as CSV, for the same period and post."""
-    where = _scope()
-    table = next((t for t in all_tables(where) if t.slug == slug), None)
-    if table is None:
+    if slug not in BY_SLUG:
         abort(404, _("Det finns ingen sådan tabell."))
+    where = _scope()
+    table = BY_SLUG[slug](where)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.headers)
