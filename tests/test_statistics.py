@@ -290,3 +290,41 @@ def test_moderators_see_the_last_training_and_admins_retrain_from_the_page(
         assert training.site_decisions == 1  # one text: the seeded comments all say "Text"
     page = client.get("/moderera/spamfilter").get_data(as_text=True)
     assert training.version in page and "tränades senast" in page
+
+
+def test_a_record_with_no_spam_in_it_says_so_rather_than_a_precision_of_zero(
+    app, client, sample_posts
+):
+    staff = add_staff(app)
+    with app.app_context():
+        post = db.session.scalar(select(Post).where(Post.slug == STRATEGER))
+        # Let through by the filter and approved by a moderator: no spam anywhere.
+        comment = _comment(
+            post,
+            NOW - timedelta(hours=3),
+            CommentState.APPROVED,
+            spam_score=0.1,
+            spam_model_version="v1",
+        )
+        _decision(comment, 5, CommentState.PENDING, reason="policy:pre")
+        _decision(
+            comment,
+            60,
+            CommentState.APPROVED,
+            action="approve",
+            user=staff["moderator"],
+            start=CommentState.PENDING,
+        )
+        db.session.commit()
+    login_as(client, "moderator")
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/moderera/statistik/filtret-per-version.csv").get_data(as_text=True)
+            )
+        )
+    )
+    assert rows[1][:7] == ["v1", "1", "0", "0", "–", "–", "0.0"]
+    html = client.get("/moderera/spamfilter").get_data(as_text=True)
+    assert "varken flaggat någon som släpptes eller släppt igenom något skräp" in html
+    assert "precision 0.00" not in html

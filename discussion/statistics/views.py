@@ -234,6 +234,11 @@ def organisations_table(where: queries.Scope) -> Table:
     )
 
 
+def _share(value: float, out_of: int) -> float | str:
+    """A precision, recall or rate, or a dash where nothing was there to count it over."""
+    return round(value, 3) if out_of else "–"
+
+
 def _record_rows(records: list[queries.FilterRecord]) -> list[list]:
     return [
         [
@@ -241,9 +246,9 @@ def _record_rows(records: list[queries.FilterRecord]) -> list[list]:
             r.metrics.n,
             r.metrics.fp,
             r.metrics.fn,
-            round(r.metrics.precision, 3),
-            round(r.metrics.recall, 3),
-            round(r.metrics.ham_fpr, 3),
+            _share(r.metrics.precision, r.metrics.tp + r.metrics.fp),
+            _share(r.metrics.recall, r.metrics.tp + r.metrics.fn),
+            _share(r.metrics.ham_fpr, r.metrics.fp + r.metrics.tn),
         ]
         for r in records
     ]
@@ -289,6 +294,12 @@ def filter_tables(where: queries.Scope) -> list[Table]:
             precision=total.precision,
             recall=total.recall,
             fpr=total.ham_fpr,
+        )
+        if total.tp + total.fp + total.fn
+        else _(
+            "Av %(n)d kommentarer som moderatorer beslutade om hade filtret varken flaggat någon "
+            "som släpptes eller släppt igenom något skräp.",
+            n=total.n,
         )
         if total.n
         else _("Moderatorerna har inte beslutat om några bedömda kommentarer under perioden.")
