@@ -118,11 +118,7 @@ def shared_page(
         response = Response(status=304)
     elif not liked and not changeable:  # most readers: two replacements, no pass over marks
         token_bytes = token.encode()
-        body = (
-            signals.form_timestamp()
-            .encode()
-            .join(token_bytes.join(pieces) for pieces in page.plain)
-        )
+        body = _form_time().encode().join(token_bytes.join(pieces) for pieces in page.plain)
         response = Response(body, mimetype="text/html")
     else:
         body = _filled(page, post, own_rows, liked, changeable, token)
