@@ -156,7 +156,9 @@ CANDIDATES = [
     + [(None, near, False, False) for near in NEAR]
 ]
 
+# Models trained so far, and the training sets they start from, kept for the whole run.
 _trained: dict[tuple, spam.TextModel] = {}
+_bases: dict = {}
 
 
 def _train(base: tuple[list, list, list], site: list[tuple[str, int]], weight: float | None):
@@ -290,7 +292,7 @@ def nested() -> None:
     print("held-out | chosen | before: F1 / ham_fpr | after: F1 / ham_fpr | gate")
     for held in tqdm(spam.YOUTUBE_FILES, desc="held-out videos", unit="video"):
         others = [v for v in spam.YOUTUBE_FILES if v != held]
-        held_learnt, held_rest = split(held)
+        held_learnt, _ = split(held)
         outcomes = {}
         for candidate in tqdm(CANDIDATES, desc="candidates", unit="candidate", leave=False):
             outcomes[candidate] = []
@@ -323,9 +325,6 @@ def ship() -> None:
             outcomes[candidate].append(simulate(candidate, base, site))
         print(f"{candidate.name:28} {show(outcomes[candidate])}", flush=True)
     print(f"chosen: {choose(outcomes).name}")
-
-
-_bases: dict = {}
 
 
 def main() -> None:
