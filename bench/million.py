@@ -242,7 +242,7 @@ def reads(app, shape: Shape):
         check._duplicates(db.session.merge(sample, load=False))
 
     def history():
-        check._history(db.session.merge(sample, load=False))
+        check._commenter(db.session.merge(sample, load=False))
 
     return [
         ("post page, 5% post (page 1)", get("/inlagg-00001")),

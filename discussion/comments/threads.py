@@ -217,39 +217,58 @@ def _pages(
     return threads
 
 
+def _shown(comment, waiting: frozenset[int]):
+    """Shown to this reader: visible, or the reader's own and waiting (`comment`: the entity,
+    an alias of it or a CTE's columns)."""
+    visible = comment.state == CommentState.APPROVED
+    return or_(visible, comment.id.in_(sorted(waiting))) if waiting else visible
+
+
 def _hidden_shown(question_ids: list[int], waiting: frozenset[int]) -> dict[int, set[int]]:
     """Per thread, its top-level comments that are not visible but shown all the same: the
     reader's own waiting ones, and removed ones with a shown reply somewhere below.
 
-    Only top-level comments not visible that have replies (or are the reader's) are walked,
-    found by the (question, state, parent) index: a few, however long the thread.
+    Only top-level comments not visible that have replies (or are the reader's) are read,
+    found by the (question, state, parent) index: a few, however long the thread. Most have a
+    shown reply right under them; only the rest are walked down, by a recursive query.
     """
     reply = aliased(Comment)
-    has_replies = exists().where(reply.parent_id == Comment.id)
-    top = (
-        select(Comment.question_id, Comment.id.label("root"), Comment.id, Comment.state)
-        .where(
+    has_reply = exists().where(reply.parent_id == Comment.id)
+    shown = exists().where(reply.parent_id == Comment.id, _shown(reply, waiting))
+    if waiting:
+        has_reply, shown = (
+            or_(Comment.id.in_(sorted(waiting)), has_reply),
+            _shown(Comment, waiting) | shown,
+        )
+    rows = db.session.execute(
+        select(Comment.question_id, Comment.id, shown).where(
             Comment.question_id.in_(question_ids),
             Comment.parent_id.is_(None),
             Comment.state.in_(HIDDEN_STATES),
-            or_(Comment.id.in_(sorted(waiting)), has_replies) if waiting else has_replies,
+            has_reply,
         )
-        .cte("hidden_tree", recursive=True)
-    )
-    below = aliased(Comment)
-    tree = top.union_all(
-        select(top.c.question_id, top.c.root, below.id, below.state).where(
-            below.parent_id == top.c.id
-        )
-    )
-    shown = tree.c.state == CommentState.APPROVED
-    if waiting:
-        shown = or_(shown, tree.c.id.in_(sorted(waiting)))
+    ).all()
     found: dict[int, set[int]] = {}
-    for question_id, root in db.session.execute(
-        select(tree.c.question_id, tree.c.root).where(shown).distinct()
-    ):
-        found.setdefault(question_id, set()).add(root)
+    deeper: dict[int, int] = {}  # a root whose replies are all removed: its question
+    for question_id, root, shown_here in rows:
+        if shown_here:
+            found.setdefault(question_id, set()).add(root)
+        else:
+            deeper[root] = question_id
+    if deeper:
+        tree = (
+            select(Comment.parent_id.label("root"), Comment.id, Comment.state)
+            .where(Comment.parent_id.in_(sorted(deeper)))
+            .cte("hidden_tree", recursive=True)
+        )
+        below = aliased(Comment)
+        tree = tree.union_all(
+            select(tree.c.root, below.id, below.state).where(below.parent_id == tree.c.id)
+        )
+        for root in db.session.scalars(
+            select(tree.c.root).where(_shown(tree.c, waiting)).distinct()
+        ):
+            found.setdefault(deeper[root], set()).add(root)
     return found
 
 
