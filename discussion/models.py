@@ -203,7 +203,7 @@ class Comment(db.Model):
         ),
         # A thread cut in SQL (discussion/comments/threads.py): its counts, its top-level
         # comments not visible, and its top-level comments in the oldest and newest orders
-        # (most liked: ix_comment_top_liked, after the class).
+        # (most liked: ix_comment_top_liked, after the class), and those not visible.
         Index("ix_comment_question_state_parent", "question_id", "state", "parent_id"),
         Index(
             "ix_comment_top_created",
@@ -212,6 +212,13 @@ class Comment(db.Model):
             "id",
             postgresql_where=text("parent_id IS NULL"),
             sqlite_where=text("parent_id IS NULL"),
+        ),
+        Index(
+            "ix_comment_top_hidden",
+            "question_id",
+            "id",
+            postgresql_where=text("parent_id IS NULL AND state != 'APPROVED'"),
+            sqlite_where=text("parent_id IS NULL AND state != 'APPROVED'"),
         ),
         UniqueConstraint("import_format", "import_id", name="uq_comment_import"),
     )

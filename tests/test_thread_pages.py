@@ -28,7 +28,7 @@ A, R, S, D, P = (
     CommentState.PENDING,
 )
 # Top-level comments: (state, likes). Ties of likes, so that most liked falls back on oldest.
-ROOTS = [(A, 2), (A, 0), (A, 5), (R, 2), (A, 0), (A, 5), (S, 1), (A, 2), (D, 0), (A, 3)]
+ROOTS = [(A, 2), (A, 0), (A, 5), (R, 2), (A, 0), (A, 5), (S, 1), (A, 2), (D, 0), (A, 3), (R, 4)]
 
 
 @pytest.fixture
@@ -46,8 +46,9 @@ def client(app):
 
 @pytest.fixture
 def thread(app) -> dict:
-    """A thread of ten top-level comments, eight of them shown (one only as context for its
-    reply), with replies nested and removed in between. Ids by name."""
+    """A thread of eleven top-level comments, nine of them shown (two only as context for a
+    reply, one of them for a reply further down), with replies nested and removed in between.
+    Ids by name."""
     with app.app_context():
         question = db.session.scalar(
             select(Question).join(Post).where(Post.slug == STRATEGER, Question.text.like("Vad%"))
@@ -78,6 +79,8 @@ def thread(app) -> dict:
         add("c1", A, 13, "b1")
         add("x5", P, 51, "r5")  # waits, and is not this reader's: not shown
         add("x6", S, 61, "r6")  # r6 and its reply are spam: nothing shown
+        add("y10", R, 101, "r10")  # r10 and its reply are removed, but not the reply below
+        add("z10", A, 102, "y10")
         db.session.commit()
         ids["question"] = question.id
     return ids
@@ -87,7 +90,7 @@ def shown_roots(app, thread, sort: str) -> list[int]:
     """The shown top-level comments in the order, the slow way: every one, sorted in Python."""
     with app.app_context():
         roots = [
-            db.session.get(Comment, thread[f"r{n}"]) for n in (0, 1, 2, 3, 4, 5, 7, 9)
+            db.session.get(Comment, thread[f"r{n}"]) for n in (0, 1, 2, 3, 4, 5, 7, 9, 10)
         ]  # r6 (spam, spam reply) and r8 (deleted, no reply) are not shown
         return [c.id for c in sorted(roots, key=lambda comment: sort_key(comment, sort))]
 
@@ -109,10 +112,10 @@ def api_pages(client, qid: int, sort: str) -> list[dict]:
 @pytest.mark.parametrize("sort", SORTS)
 def test_the_api_pages_through_a_thread_in_every_order(app, client, thread, sort):
     found = api_pages(client, thread["question"], sort)
-    assert [len(page["comments"]) for page in found] == [3, 3, 2]
+    assert [len(page["comments"]) for page in found] == [3, 3, 3]
     roots = [comment for page in found for comment in page["comments"]]
     assert [comment["id"] for comment in roots] == shown_roots(app, thread, sort)
-    assert {page["comment_count"] for page in found} == {10}  # approved, replies included
+    assert {page["comment_count"] for page in found} == {11}  # approved, replies included
     by_id = {comment["id"]: comment for comment in roots}
     removed = by_id[thread["r3"]]
     assert removed["removed"] is True and removed["html"] is None
@@ -122,6 +125,9 @@ def test_the_api_pages_through_a_thread_in_every_order(app, client, thread, sort
     assert chain["replies"][0]["id"] == thread["b1"] and chain["replies"][0]["removed"]
     assert chain["replies"][0]["replies"][0]["id"] == thread["c1"]
     assert by_id[thread["r5"]]["replies"] == []  # its reply waits, and is nobody's here
+    deep = by_id[thread["r10"]]
+    assert deep["removed"] and deep["replies"][0]["removed"]
+    assert deep["replies"][0]["replies"][0]["id"] == thread["z10"]
 
 
 @pytest.mark.parametrize("sort", SORTS)
@@ -157,10 +163,10 @@ def page_pages(client, qid: int, sort: str) -> list[str]:
 @pytest.mark.parametrize("sort", SORTS)
 def test_the_post_page_pages_through_a_thread_in_every_order(app, client, thread, sort):
     found = page_pages(client, thread["question"], sort)
-    assert [len(top_level(html)) for html in found] == [3, 3, 2]
+    assert [len(top_level(html)) for html in found] == [3, 3, 3]
     assert [n for html in found for n in top_level(html)] == shown_roots(app, thread, sort)
-    assert "Visa fler (5 till)" in found[0] and "Visa fler (2 till)" in found[1]
-    assert all("10 kommentarer" in html for html in found)
+    assert "Visa fler (6 till)" in found[0] and "Visa fler (3 till)" in found[1]
+    assert all("11 kommentarer" in html for html in found)
     everything = "".join(found)
     assert f'id="kommentar-{thread["x5"]}"' not in everything
     assert f'id="kommentar-{thread["r8"]}"' not in everything
@@ -174,7 +180,7 @@ def test_the_post_page_pages_through_a_thread_in_every_order(app, client, thread
 def test_a_small_thread_has_no_more_link_and_every_comment(app, client, thread):
     app.config["SAMTAL_THREAD_PAGE"] = 50
     html = section(client.get(f"/{STRATEGER}").get_data(as_text=True), thread["question"])
-    assert len(top_level(html)) == 8 and 'class="more"' not in html
+    assert len(top_level(html)) == 9 and 'class="more"' not in html
 
 
 def test_own_waiting_comments_are_shown_in_place_across_the_page_boundary(
@@ -196,15 +202,15 @@ def test_own_waiting_comments_are_shown_in_place_across_the_page_boundary(
         ).all()
     own_answer, own_reply = mine
     found = page_pages(client, qid, "oldest")
-    assert [len(top_level(html)) for html in found] == [3, 3, 3]  # its own answer: one more
+    assert [len(top_level(html)) for html in found] == [3, 3, 3, 1]  # its own answer: one more
     assert f'id="kommentar-{own_reply}"' in found[1]
-    assert top_level(found[2])[-1] == own_answer
+    assert top_level(found[3]) == [own_answer]
     assert found[1].index(f'id="kommentar-{own_reply}"') > found[1].index(
         f'id="kommentar-{thread["r4"]}"'
     )
-    assert "Väntar på granskning" in found[1] and "Visa fler (6 till)" in found[0]
+    assert "Väntar på granskning" in found[1] and "Visa fler (7 till)" in found[0]
     stranger = page_pages(app.test_client(), qid, "oldest")
-    assert [len(top_level(html)) for html in stranger] == [3, 3, 2]
+    assert [len(top_level(html)) for html in stranger] == [3, 3, 3]
     assert "Väntar på granskning" not in "".join(stranger)
     newest = page_pages(client, qid, "newest")
     assert top_level(newest[0])[0] == own_answer

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, exists, func, or_, select, tuple_, union_all
+from sqlalchemy import Select, exists, func, literal, literal_column, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
@@ -21,7 +21,6 @@ from ..models import Comment, CommentState, Post, Question
 
 SORTS = ("oldest", "newest", "liked")  # a thread's orders of top-level comments
 EPOCH = datetime(1970, 1, 1)
-HIDDEN_STATES = tuple(state for state in CommentState if state != CommentState.APPROVED)
 
 
 @dataclass
@@ -41,8 +40,7 @@ class Thread:
     visible_count: int = 0  # visible comments of the whole thread, replies included
     runs: list[list[ThreadEntry]] = field(default_factory=list)  # one per top-level comment
     more: bool = False  # shown top-level comments follow this page
-    top_level: int = 0  # top-level comments the whole thread shows (to this reader)
-    top_level: int = 0  # top-level comments the whole thread shows (to this reader)
+    top_level: int = 0  # top-level comments the thread shows this reader (if counted)
 
     @property
     def entries(self) -> list[ThreadEntry]:
@@ -123,13 +121,15 @@ def _count(*conditions):
     )
 
 
-_COUNTED = (Question, _count(), _count(Comment.parent_id.is_(None)))
+def _counted(top_level: bool) -> tuple:
+    """A thread and its counts; the top-level one (for "Visa fler (N till)") only if asked."""
+    return (Question, _count(), _count(Comment.parent_id.is_(None)) if top_level else literal(0))
 
 
-def _questions_counted(post: Post) -> list[tuple[Question, Counts]]:
+def _questions_counted(post: Post, top_level: bool = False) -> list[tuple[Question, Counts]]:
     """The post's visible threads in order, each with its counts, in one statement."""
     rows = db.session.execute(
-        select(*_COUNTED)
+        select(*_counted(top_level))
         .where(Question.post_id == post.id, Question.hidden.is_(False))
         .order_by(Question.position, Question.id)
     )
@@ -147,6 +147,7 @@ def threads_of(
     limit: int,
     sorts: dict[int, str] | None = None,
     sort: str = "oldest",
+    count_top_level: bool = False,
 ) -> list[Thread]:
     """The first page of each of the post's visible threads.
 
@@ -154,7 +155,7 @@ def threads_of(
     `sorts`: a thread's order by its question id, where it is not `sort`. Three statements
     however many threads and comments: threads with their counts, removed context, the page.
     """
-    counted = _questions_counted(post)
+    counted = _questions_counted(post, count_top_level)
     return _pages(
         counted,
         {question.id: (sorts or {}).get(question.id, sort) for question, _ in counted},
@@ -171,11 +172,12 @@ def thread_page(
     after: tuple[int, ...] | None = None,
     offset: int = 0,
     waiting_ids: Iterable[int] = frozenset(),
+    count_top_level: bool = False,
 ) -> Thread:
     """`limit` shown top-level comments of one thread with their replies, after the sort key
     `after` (a cursor) or from `offset` (a page number's), and whether more follow."""
     _question, visible, top = db.session.execute(
-        select(*_COUNTED).where(Question.id == question.id)
+        select(*_counted(count_top_level)).where(Question.id == question.id)
     ).one()
     return _pages(
         [(question, Counts(visible, top))],
@@ -198,8 +200,8 @@ def _pages(
 ) -> list[Thread]:
     if not counted:
         return []
-    hidden = _hidden_shown([question.id for question, _ in counted], waiting)
-    roots, replies = _page_rows(sorts, limit + 1, after, offset, hidden)
+    hidden, named = _hidden_shown([question.id for question, _ in counted], waiting)
+    roots, replies = _page_rows(sorts, limit + 1, after, offset, waiting, named)
     threads = []
     for question, counts in counted:
         found = roots.get(question.id, [])
@@ -211,7 +213,7 @@ def _pages(
                 visible_count=counts.visible,
                 runs=runs,
                 more=len(found) > limit,
-                top_level=counts.top_level + len(hidden.get(question.id, ())),
+                top_level=counts.top_level + hidden.get(question.id, 0),
             )
         )
     return threads
@@ -224,35 +226,43 @@ def _shown(comment, waiting: frozenset[int]):
     return or_(visible, comment.id.in_(sorted(waiting))) if waiting else visible
 
 
-def _hidden_shown(question_ids: list[int], waiting: frozenset[int]) -> dict[int, set[int]]:
-    """Per thread, its top-level comments that are not visible but shown all the same: the
-    reader's own waiting ones, and removed ones with a shown reply somewhere below.
+def _shown_reply(comment, waiting: frozenset[int]):
+    """Whether a shown reply sits right under `comment`."""
+    reply = aliased(Comment)
+    return exists().where(reply.parent_id == comment.id, _shown(reply, waiting))
 
-    Only top-level comments not visible that have replies (or are the reader's) are read,
-    found by the (question, state, parent) index: a few, however long the thread. Most have a
-    shown reply right under them; only the rest are walked down, by a recursive query.
+
+# Top-level and not visible: its own small partial index, ix_comment_top_hidden. The state is
+# a literal, so that SQLite too sees the index's condition in the query.
+_TOP_HIDDEN = (Comment.parent_id.is_(None)) & (Comment.state != literal_column("'APPROVED'"))
+
+
+def _hidden_shown(
+    question_ids: list[int], waiting: frozenset[int]
+) -> tuple[dict[int, int], set[int]]:
+    """Per thread, how many of its top-level comments are not visible but shown all the same:
+    the reader's own waiting ones, and removed ones with a shown reply somewhere below; and
+    those of them a page must name, as no shown reply sits right under them.
+
+    Only top-level comments not visible that have replies (or are the reader's) are read, by
+    their own small index: a few, however long the thread. Most have a shown reply right under
+    them; only the rest are walked down, by a recursive query.
     """
     reply = aliased(Comment)
     has_reply = exists().where(reply.parent_id == Comment.id)
-    shown = exists().where(reply.parent_id == Comment.id, _shown(reply, waiting))
     if waiting:
-        has_reply, shown = (
-            or_(Comment.id.in_(sorted(waiting)), has_reply),
-            _shown(Comment, waiting) | shown,
-        )
+        has_reply = or_(Comment.id.in_(sorted(waiting)), has_reply)
     rows = db.session.execute(
-        select(Comment.question_id, Comment.id, shown).where(
-            Comment.question_id.in_(question_ids),
-            Comment.parent_id.is_(None),
-            Comment.state.in_(HIDDEN_STATES),
-            has_reply,
+        select(Comment.question_id, Comment.id, _shown_reply(Comment, waiting)).where(
+            Comment.question_id.in_(question_ids), _TOP_HIDDEN, has_reply
         )
     ).all()
-    found: dict[int, set[int]] = {}
-    deeper: dict[int, int] = {}  # a root whose replies are all removed: its question
-    for question_id, root, shown_here in rows:
-        if shown_here:
-            found.setdefault(question_id, set()).add(root)
+    counts: dict[int, int] = {}
+    named = set(waiting)  # harmless where they are not top-level comments of these threads
+    deeper: dict[int, int] = {}  # a root whose replies right under it are all removed
+    for question_id, root, shown_below in rows:
+        if shown_below or root in waiting:
+            counts[question_id] = counts.get(question_id, 0) + 1
         else:
             deeper[root] = question_id
     if deeper:
@@ -268,8 +278,9 @@ def _hidden_shown(question_ids: list[int], waiting: frozenset[int]) -> dict[int,
         for root in db.session.scalars(
             select(tree.c.root).where(_shown(tree.c, waiting)).distinct()
         ):
-            found.setdefault(deeper[root], set()).add(root)
-    return found
+            counts[deeper[root]] = counts.get(deeper[root], 0) + 1
+            named.add(root)
+    return counts, named
 
 
 def _page_rows(
@@ -277,17 +288,20 @@ def _page_rows(
     count: int,
     after: tuple[int, ...] | None,
     offset: int,
-    hidden: dict[int, set[int]],
+    waiting: frozenset[int],
+    named: set[int],
 ) -> tuple[dict[int, list[Comment]], list[Comment]]:
     """Up to `count` shown top-level comments of each thread, in its order, and every reply
     below them, oldest first: one statement. The top-level comments are a UNION ALL of one
     index range per thread (two for most liked after a cursor); the replies a recursive walk
     down `parent_id` from them."""
+    # Visible, or with a shown reply right under it (asked only of the few not visible), or
+    # named: the reader's own, and those with a shown reply further down.
+    shown = or_(_SHOWN_COMMENT, _shown_reply(Comment, waiting))
+    if named:
+        shown = or_(shown, Comment.id.in_(sorted(named)))
     branches = []
     for question_id, sort in sorts.items():
-        shown = _SHOWN_COMMENT
-        if hidden.get(question_id):
-            shown = or_(shown, Comment.id.in_(sorted(hidden[question_id])))
         base = select(Comment.id).where(
             Comment.question_id == question_id, Comment.parent_id.is_(None), shown
         )

@@ -148,7 +148,7 @@ def render_post_page(
     }
 
     def render(parts: dict | None) -> tuple[str, list[int]]:
-        threads = threads_of(post, waiting, limit=per_page(), sorts=choices)
+        threads = threads_of(post, waiting, limit=per_page(), sorts=choices, count_top_level=True)
         views = [thread_view(thread, _sort_of(thread.question.id, choices)) for thread in threads]
         context = {"form_ts": signals.form_timestamp(), **(parts or _reader_parts(views))}
         html = render_template(
@@ -215,7 +215,14 @@ def more(slug: str, question_id: int):
 def _one_thread(post: Post, question: Question, page: int) -> ThreadView:
     waiting = _waiting_ids(_own_on_post(post))
     sort = _sort_of(question.id, browser.sort_choices())
-    thread = thread_page(question, sort, per_page(), offset=page_start(page), waiting_ids=waiting)
+    thread = thread_page(
+        question,
+        sort,
+        per_page(),
+        offset=page_start(page),
+        waiting_ids=waiting,
+        count_top_level=True,
+    )
     return thread_view(thread, sort, page)
 
 

@@ -1,4 +1,5 @@
-"""indexes for a thread cut in SQL: its counts and its top-level comments in each order
+"""indexes for a thread cut in SQL: its counts, its top-level comments in each order and
+those not visible
 
 Revision ID: b7e2d51c9f08
 Revises: d3ab4756bca5
@@ -16,6 +17,7 @@ branch_labels = None
 depends_on = None
 
 TOP_LEVEL = 'parent_id IS NULL'
+TOP_HIDDEN = "parent_id IS NULL AND state != 'APPROVED'"
 
 
 def upgrade():
@@ -33,9 +35,14 @@ def upgrade():
         ['question_id', sa.text('like_count DESC'), 'created_at', 'id'],
         postgresql_where=sa.text(TOP_LEVEL), sqlite_where=sa.text(TOP_LEVEL),
     )
+    op.create_index(
+        'ix_comment_top_hidden', 'comment', ['question_id', 'id'],
+        postgresql_where=sa.text(TOP_HIDDEN), sqlite_where=sa.text(TOP_HIDDEN),
+    )
 
 
 def downgrade():
+    op.drop_index('ix_comment_top_hidden', table_name='comment')
     op.drop_index('ix_comment_top_liked', table_name='comment')
     op.drop_index('ix_comment_top_created', table_name='comment')
     op.drop_index('ix_comment_question_state_parent', table_name='comment')
