@@ -212,6 +212,11 @@ def reads(app, shape: Shape):
     with app.app_context():
         first = app.test_client().get("/api/v1/posts/inlagg-00001?limit=20").get_json()
         next_page = f"limit=20&after={first['questions'][0]['next']}"
+        print(
+            f"  the API's first page of post 1 (20 top-level comments, oldest first) holds"
+            f" {_comments(first['questions'][0]['comments'])} comments with their replies",
+            flush=True,
+        )
         sample = db.session.get(Comment, shape.comments - 5)
         db.session.expunge(sample)
         fifty = list(range(2, 52))
@@ -242,12 +247,15 @@ def reads(app, shape: Shape):
         check._duplicates(db.session.merge(sample, load=False))
 
     def history():
-        check._history(db.session.merge(sample, load=False))
+        check._commenter(db.session.merge(sample, load=False))
 
     return [
         ("post page, 5% post (page 1)", get("/inlagg-00001")),
         ("API first page of the 5% post", get("/api/v1/posts/inlagg-00001?limit=20")),
         ("API next page", get(f"/api/v1/posts/inlagg-00001/questions/1/comments?{next_page}")),
+        # The newest top-level comments have (almost) no replies yet: a page of about the same
+        # size on both databases, so its ratio is the cost of the thread's length alone.
+        ("API first page, newest first", get("/api/v1/posts/inlagg-00001?limit=20&sort=newest")),
         ("queue, first page", get("/moderera/")),
         ("Obesvarade", get("/moderera/obesvarade")),
         ("site Atom feed", get("/kommentarer.atom")),
@@ -256,6 +264,10 @@ def reads(app, shape: Shape):
         ("spam check: duplicate texts", in_app(duplicates)),
         ("spam check: commenter's history", in_app(history)),
     ]
+
+
+def _comments(nodes: list[dict]) -> int:
+    return sum(1 + _comments(node["replies"]) for node in nodes)
 
 
 def measure(run, seconds: float) -> list[float]:

@@ -63,6 +63,13 @@ def as_timezone(value: str) -> str:
     return name
 
 
+def as_positive(value: str) -> int:
+    number = int(value.strip())
+    if number < 1:
+        raise ValueError(f"not a positive whole number: {value!r}")
+    return number
+
+
 def as_log_format(value: str) -> str:
     lowered = value.strip().lower()
     if lowered not in {"text", "json"}:
@@ -314,6 +321,14 @@ AREAS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 int,
                 "How long a reader may edit or delete their own comment, from the browser that "
                 "wrote it.",
+            ),
+            Setting(
+                "SAMTAL_THREAD_PAGE",
+                "SAMTAL_THREAD_PAGE",
+                50,
+                as_positive,
+                "Top-level comments of a thread on the post's page (each with its replies); "
+                '"Visa fler" links to the next ones.',
             ),
             Setting(
                 "SAMTAL_AVATARS",

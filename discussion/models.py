@@ -201,14 +201,31 @@ class Comment(db.Model):
             postgresql_where=text("user_id IS NOT NULL"),
             sqlite_where=text("user_id IS NOT NULL"),
         ),
+        # A thread cut in SQL (discussion/comments/threads.py): its counts, its top-level
+        # comments not visible, and its top-level comments in the oldest and newest orders
+        # (most liked: ix_comment_top_liked, after the class), and those not visible.
+        Index("ix_comment_question_state_parent", "question_id", "state", "parent_id"),
+        Index(
+            "ix_comment_top_created",
+            "question_id",
+            "created_at",
+            "id",
+            postgresql_where=text("parent_id IS NULL"),
+            sqlite_where=text("parent_id IS NULL"),
+        ),
+        Index(
+            "ix_comment_top_hidden",
+            "question_id",
+            "id",
+            postgresql_where=text("parent_id IS NULL AND state != 'APPROVED'"),
+            sqlite_where=text("parent_id IS NULL AND state != 'APPROVED'"),
+        ),
         UniqueConstraint("import_format", "import_id", name="uq_comment_import"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("question.id", ondelete="CASCADE"), index=True
-    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("comment.id", ondelete="SET NULL"), index=True
     )
@@ -268,6 +285,18 @@ class Comment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.state}>"
+
+
+# A thread's top-level comments most liked first, ties oldest first: one forward range.
+Index(
+    "ix_comment_top_liked",
+    Comment.question_id,
+    Comment.like_count.desc(),
+    Comment.created_at,
+    Comment.id,
+    postgresql_where=text("parent_id IS NULL"),
+    sqlite_where=text("parent_id IS NULL"),
+)
 
 
 # --- moving in and out: imports, and readers' data rights ------------------------------------

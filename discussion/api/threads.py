@@ -11,12 +11,18 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 
 from ..comments.badges import staff_role
-from ..comments.threads import Thread, ThreadEntry, threads_of
+from ..comments.threads import (
+    Thread,
+    ThreadEntry,
+    sort_key,
+    thread_page,
+    threads_of,
+    visible_questions,
+)
 from ..config import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH
 from ..models import Comment, Post
 from ..reader.avatars import avatar_url
@@ -26,7 +32,6 @@ from .errors import ApiError, say
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
-EPOCH = datetime(1970, 1, 1)
 # What a form may send, so the widget checks the same lengths the server does.
 LIMITS = {"comment": COMMENT_MAX_LENGTH, "name": NAME_MAX_LENGTH}
 
@@ -70,20 +75,6 @@ class Cursor:
         if any(number * sign < 0 for number, sign in zip(numbers, signs, strict=True)):
             raise ApiError("bad_cursor")
         return cls(sort, numbers)
-
-
-def sort_key(comment: Comment, sort: str) -> tuple[int, ...]:
-    """A key that grows along the order, so a page continues after its cursor's key."""
-    micros, ident = _micros(comment.created_at), comment.id
-    if sort == "newest":
-        return (-micros, -ident)
-    if sort == "liked":
-        return (-(comment.like_count or 0), micros, ident)
-    return (micros, ident)
-
-
-def _micros(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(microseconds=1)
 
 
 # --- comments as JSON --------------------------------------------------------------------------
@@ -142,17 +133,12 @@ class Page:
     next: str | None
 
 
-def page_of(
-    thread: Thread, slug: str, after: Cursor | None, limit: int, sort: str = "oldest"
-) -> Page:
-    runs = sorted(thread.runs(), key=lambda run: sort_key(run[0].comment, sort))
-    if after is not None:
-        runs = [run for run in runs if sort_key(run[0].comment, sort) > after.key]
-    shown = runs[:limit]
-    more = len(runs) > limit
+def page_of(thread: Thread, slug: str, sort: str) -> Page:
+    """The thread's page as JSON, and the cursor after its last top-level comment."""
+    runs = thread.runs
     return Page(
-        comments=[_nest(run, slug) for run in shown],
-        next=Cursor.of(shown[-1][0].comment, sort).encode() if more else None,
+        comments=[_nest(run, slug) for run in runs],
+        next=Cursor.of(runs[-1][0].comment, sort).encode() if thread.more and runs else None,
     )
 
 
@@ -177,7 +163,7 @@ def question_json(thread: Thread, post: Post, page: Page) -> dict:
 
 def post_json(post: Post, limit: int, sort: str = "oldest") -> dict:
     """The post with its visible threads, each with its first page of comments."""
-    threads = threads_of(post)
+    threads = threads_of(post, limit=limit, sort=sort)
     return {
         "slug": post.slug,
         "title": post.title,
@@ -192,8 +178,7 @@ def post_json(post: Post, limit: int, sort: str = "oldest") -> dict:
         # Shown times are local to the site; the timestamps themselves stay UTC.
         "timezone": current_app.config["SAMTAL_TIMEZONE"],
         "questions": [
-            question_json(thread, post, page_of(thread, post.slug, None, limit, sort))
-            for thread in threads
+            question_json(thread, post, page_of(thread, post.slug, sort)) for thread in threads
         ],
     }
 
@@ -202,10 +187,11 @@ def thread_json(
     post: Post, question_id: int, after: Cursor | None, limit: int, sort: str = "oldest"
 ) -> dict:
     """One page of one thread."""
-    thread = next((t for t in threads_of(post) if t.question.id == question_id), None)
-    if thread is None:
+    question = next((q for q in visible_questions(post) if q.id == question_id), None)
+    if question is None:
         raise ApiError("question_not_found")
-    page = page_of(thread, post.slug, after, limit, sort)
+    thread = thread_page(question, sort, limit, after=after.key if after else None)
+    page = page_of(thread, post.slug, sort)
     return {
         "post": post.slug,
         "question_id": question_id,

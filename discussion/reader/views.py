@@ -26,10 +26,16 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.access import current_staff
 from ..comments import editing, likes, posting
 from ..comments.badges import staff_role
-from ..comments.threads import SORTS, Thread, threads_of, visible_counts
+from ..comments.threads import (
+    SORTS,
+    Thread,
+    thread_page,
+    threads_of,
+    visible_counts,
+)
 from ..config import VERIFY_LINK_HOURS
 from ..extensions import csrf, db
-from ..models import Comment, Post, Question, row_by_id
+from ..models import MAX_ID, Comment, Post, Question, row_by_id
 from ..moderation import reports
 from ..organisations import verification
 from ..posts.lookups import post_or_404, question_or_404, refuse_if_closed, thread_or_404
@@ -42,8 +48,6 @@ from .forms import CommentForm, ReportForm
 
 bp = Blueprint("reader", __name__)
 
-TOP_LEVEL_PER_PAGE = 50  # top-level comments of a thread on the page; "Visa fler" for the rest
-
 
 @dataclass
 class ThreadView:
@@ -51,7 +55,6 @@ class ThreadView:
 
     thread: Thread
     sort: str
-    runs: list
     page: int
     more: int  # top-level comments after this page
 
@@ -59,12 +62,27 @@ class ThreadView:
     def question(self) -> Question:
         return self.thread.question
 
+    @property
+    def runs(self) -> list:
+        return self.thread.runs
+
+
+def per_page() -> int:
+    return current_app.config["SAMTAL_THREAD_PAGE"]
+
+
+def page_start(page: int) -> int:
+    """Where page `page` of a thread begins; a page beyond any thread is empty, no overflow."""
+    return (min(page, MAX_ID // per_page()) - 1) * per_page()
+
 
 def thread_view(thread: Thread, sort: str, page: int = 1) -> ThreadView:
-    runs = thread.runs(sort)
-    start = (page - 1) * TOP_LEVEL_PER_PAGE
-    shown = runs[start : start + TOP_LEVEL_PER_PAGE]
-    return ThreadView(thread, sort, shown, page, max(len(runs) - start - len(shown), 0))
+    """A thread's page as read in SQL (threads.py): SAMTAL_THREAD_PAGE top-level comments
+    with their replies, and how many follow, for "Visa fler"."""
+    more = 0
+    if thread.more:
+        more = max(thread.top_level - page_start(page) - len(thread.runs), 1)
+    return ThreadView(thread, sort, page, more)
 
 
 def _own_on_post(post: Post) -> list[Comment]:
@@ -130,7 +148,7 @@ def render_post_page(
     }
 
     def render(parts: dict | None) -> tuple[str, list[int]]:
-        threads = threads_of(post, waiting_ids=waiting)
+        threads = threads_of(post, waiting, limit=per_page(), sorts=choices, count_top_level=True)
         views = [thread_view(thread, _sort_of(thread.question.id, choices)) for thread in threads]
         context = {"form_ts": signals.form_timestamp(), **(parts or _reader_parts(views))}
         html = render_template(
@@ -195,9 +213,17 @@ def more(slug: str, question_id: int):
 
 
 def _one_thread(post: Post, question: Question, page: int) -> ThreadView:
-    threads = threads_of(post, _waiting_ids(_own_on_post(post)))
-    thread = next(t for t in threads if t.question.id == question.id)
-    return thread_view(thread, _sort_of(question.id, browser.sort_choices()), page)
+    waiting = _waiting_ids(_own_on_post(post))
+    sort = _sort_of(question.id, browser.sort_choices())
+    thread = thread_page(
+        question,
+        sort,
+        per_page(),
+        offset=page_start(page),
+        waiting_ids=waiting,
+        count_top_level=True,
+    )
+    return thread_view(thread, sort, page)
 
 
 def _shown(views: list[ThreadView]) -> list[int]:
