@@ -9,6 +9,7 @@ comment), in the announcements, the webhook deliveries and the e-mails. The embe
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from discussion.comments import posting, processing, routing
 from discussion.demo import SAMPLE_POSTS
 from discussion.extensions import db
 from discussion.models import (
+    Ban,
     Comment,
     CommentAnnouncement,
     CommentState,
@@ -28,7 +30,9 @@ from discussion.models import (
     Post,
     WebhookDelivery,
     WebhookEndpoint,
+    utcnow,
 )
+from discussion.organisations import register as organisations
 from discussion.posts.importing import import_files, post_files
 from discussion.webhooks import events
 from tests.helpers import base_config, start_stack
@@ -36,6 +40,7 @@ from tests.helpers import base_config, start_stack
 PROCESSED = re.compile(r"comment (\d+) processed")
 FOUND_DONE = re.compile(r"samtal\.process_comment\[[^\]]+\] succeeded in [^:]+: False")
 BATCH = 20
+HOUR = timedelta(hours=1)
 
 
 @pytest.fixture(scope="module")
@@ -170,10 +175,10 @@ def test_a_comment_that_fails_in_a_batch_does_not_hold_up_the_others(stack, web,
     broken = ids[5]
     route = routing.route
 
-    def failing_route(comment):
+    def failing_route(comment, known=None):
         if comment.id == broken:
             raise RuntimeError("this comment cannot be routed")
-        return route(comment)
+        return route(comment, known)
 
     monkeypatch.setattr(routing, "route", failing_route)
     with web.app_context():
@@ -222,6 +227,38 @@ def test_a_batch_whose_database_write_fails_leaves_each_to_its_own_task(stack, w
         for comment_id in ids[3:]:
             assert processing.process_comment(comment_id) is True
     assert processed_counts(web, ids) == {i: 1 for i in ids}
+
+
+def test_a_batch_routes_each_comment_as_one_at_a_time_would(stack, web):
+    """Bans and organisations are looked up once for the batch, and still apply to each."""
+    ids = store_received(web, 8, start=3000, commit_every=8, tag="batch-three ")
+    with web.app_context():
+        comments = {i: db.session.get(Comment, i) for i in ids}
+        expired = Ban(ip_hash=comments[ids[1]].ip_hash, expires_at=utcnow() - timedelta(days=1))
+        by_ip = Ban(ip_hash=comments[ids[2]].ip_hash)
+        by_email = Ban(email_hash=comments[ids[3]].email_hash, expires_at=utcnow() + HOUR)
+        db.session.add_all([expired, by_ip, by_email])
+        kommunal = organisations.add_organisation("Kommunal", ["kommunal.se"])
+        comments[ids[4]].email = "emma.nilsson@avd.kommunal.se"  # a subdomain's address
+        db.session.commit()
+        bans = {ids[2]: f"ban:{by_ip.id}", ids[3]: f"ban:{by_email.id}"}
+        organisation_id = kommunal.id
+        assert processing.process_comment(ids[0]) is True
+    rows = {comment_id: (state, reason) for comment_id, state, reason in _decisions(web, ids)}
+    assert rows[ids[2]] == (CommentState.REJECTED, bans[ids[2]])
+    assert rows[ids[3]] == (CommentState.REJECTED, bans[ids[3]])
+    assert rows[ids[4]] == (CommentState.HELD, f"verify:{organisation_id}")
+    for comment_id in (ids[0], ids[1], *ids[5:]):
+        assert rows[comment_id] == (CommentState.APPROVED, "policy:post")
+
+
+def _decisions(app, ids):
+    with app.app_context():
+        return db.session.execute(
+            select(ModerationDecision.comment_id, Comment.state, ModerationDecision.reason)
+            .join(Comment, Comment.id == ModerationDecision.comment_id)
+            .where(ModerationDecision.comment_id.in_(ids), ModerationDecision.action == "processed")
+        ).all()
 
 
 def test_the_embedded_default_processes_one_comment_at_a_time(app, sample_posts, tmp_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # by their own task, so that one comment that cannot be processed never holds up the others.
 _alone: set[int] = set()
 _ALONE_AT_MOST = 10_000
+STATE_FOR_UPDATE = select(Comment.state).where(Comment.id == bindparam("id")).with_for_update()
 
 
 def process_comment(comment_id: int) -> bool:
@@ -40,18 +41,23 @@ def process_comment(comment_id: int) -> bool:
     its transaction; their own tasks then find them done. The embedded default (SQLite, tasks
     run in-process at the POST's commit) processes one at a time.
     """
-    # Waits if another worker holds it (in its batch): then its task returns only once the
-    # comment is processed, or takes it over if that worker died.
-    comment = db.session.get(Comment, comment_id, with_for_update=True)
+    size = batch_size()
+    if size == 1:
+        comment = db.session.get(Comment, comment_id, with_for_update=True)
+    else:
+        # Most tasks find their comment done in another task's batch: the state alone says so.
+        # Waits if another worker holds the comment (in its batch): then its task ends only
+        # once the comment is processed, or takes it over if that worker died.
+        state = db.session.scalar(STATE_FOR_UPDATE, {"id": comment_id})
+        comment = db.session.get(Comment, comment_id) if state == CommentState.RECEIVED else None
     if comment is None or comment.state != CommentState.RECEIVED:
         db.session.rollback()
         return False
-    size = batch_size()
     if size > 1 and comment_id not in _alone:
         others = _claim(comment_id, size - 1)
         if others:
             return _process_batch([comment, *others])
-    where = _decide(comment, check.Setup.now())
+    where = _decide(comment, check.Setup.now(), None)
     db.session.commit()
     _log_processed(comment_id, where)
     return True
@@ -88,21 +94,22 @@ def _claim(comment_id: int, limit: int) -> list[Comment]:
 def _process_batch(batch: list[Comment]) -> bool:
     """Process the locked comments in one transaction; the task's own comment comes first.
 
-    The spam check's model, word lists and thresholds are read once. Nothing is written until
+    The spam check's model, word lists and thresholds are read once, and so are the writers'
+    bans and the organisations of their addresses (`routing.Known`). Nothing is written until
     the end (one flush, the posts stamped once), so a commenter's comments in one batch count
     each other as recent but not each other's verdict as earlier spam. If one comment fails,
     everything is rolled back and the task starts again without it; if a database write fails
     (it may be any comment's), the others are left to their own tasks, one at a time.
     """
     ids = [comment.id for comment in batch]
-    setup = check.Setup.now()
+    setup, known = check.Setup.now(), routing.Known.of(batch)
     decided: list[tuple[int, CommentState]] = []
     failing: int | None = None
     try:
         with db.session.no_autoflush, freshness.stamps_at_the_end(db.session):
             for comment in batch:
                 failing = comment.id
-                decided.append((comment.id, _decide(comment, setup)))
+                decided.append((comment.id, _decide(comment, setup, known)))
             failing = None
         db.session.commit()
     except Exception as error:
@@ -121,9 +128,9 @@ def _process_batch(batch: list[Comment]) -> bool:
     return True
 
 
-def _decide(comment: Comment, setup: check.Setup) -> CommentState:
+def _decide(comment: Comment, setup: check.Setup, known: routing.Known | None) -> CommentState:
     """Sanitise, score, route and announce one locked received comment, in the caller's
-    transaction; its new state."""
+    transaction; its new state. `setup` and `known`: what a batch reads once."""
     # Processed before: its writer edited it, and it may have been announced already.
     again = comment.processed_at is not None
     # The checks below query the database; without autoflush each query would first write
@@ -132,7 +139,7 @@ def _decide(comment: Comment, setup: check.Setup) -> CommentState:
         comment.body_html = render_comment(comment.body_raw)
         comment.processed_at = utcnow()
         check.assess(comment, setup)
-        where = routing.route(comment)
+        where = routing.route(comment, known)
         if where.state == CommentState.HELD:
             verification.request_verification(comment, where.organisation)
     lifecycle.change_state(
