@@ -99,7 +99,7 @@ def _process_batch(batch: list[Comment]) -> bool:
     the end (one flush, the posts stamped once), so a commenter's comments in one batch count
     each other as recent but not each other's verdict as earlier spam. If one comment fails,
     everything is rolled back and the task starts again without it; if a database write fails
-    (it may be any comment's), the others are left to their own tasks, one at a time.
+    (it may be any comment's), each comment is left to its own task, one at a time.
     """
     ids = [comment.id for comment in batch]
     setup, known = check.Setup.now(), routing.Known.of(batch)
@@ -114,11 +114,10 @@ def _process_batch(batch: list[Comment]) -> bool:
         db.session.commit()
     except Exception as error:
         db.session.rollback()
-        # A database error may come from any comment's writes (a flush writes them all).
-        blamed = ids[1:] if failing is None or isinstance(error, SQLAlchemyError) else [failing]
-        log.exception(
-            "a batch of %d comments failed; processing %s alone", len(ids), blamed or ids[:1]
-        )
+        # A database error may come from any comment's writes (a flush writes them all): then
+        # each, this task's own first, is processed alone by its own task.
+        blamed = ids if failing is None or isinstance(error, SQLAlchemyError) else [failing]
+        log.exception("a batch of %d comments failed; processing %s alone", len(ids), blamed)
         if len(_alone) > _ALONE_AT_MOST:
             _alone.clear()
         _alone.update(blamed)
