@@ -1,6 +1,6 @@
 """Readers posting and reading against the production stack, and nothing lost under load.
 
-    .venv/bin/python bench/stack_load.py [--seconds 30] [--readers 64]
+    .venv/bin/python bench/stack_load.py [--seconds 30] [--readers 64] [--batch 50]
 
 Starts the stack as the tests do (bench/stack.py): a fresh PostgreSQL database, a private
 redis-server, gunicorn with 2 workers and one Celery worker, both with the Procfile's commands.
@@ -13,7 +13,9 @@ confirmation (302 to the thread). All traffic is on 127.0.0.1.
 
 Deployment settings as documented (README "Settings"): the site is taken to be behind one proxy
 (SAMTAL_PROXY_COUNT=1) and each POST carries an X-Forwarded-For address of its own, as from many
-readers; the posting limit stays at its default and is checked on every POST.
+readers; the posting limit stays at its default and is checked on every POST. The worker takes
+received comments in batches of `--batch` (SAMTAL_WORKER_BATCH, default 50; 1 for one at a
+time, as before batches).
 """
 
 from __future__ import annotations
@@ -228,7 +230,7 @@ def warm_up(app, port: int, targets: list[tuple[str, int]]) -> int:
         return db.session.scalar(select(func.max(Comment.id))) or 0
 
 
-def run(seconds: int, readers: int) -> dict:
+def run(seconds: int, readers: int, batch: int) -> dict:
     from bench.stack import Stack
     from discussion import config
     from discussion.extensions import db
@@ -238,6 +240,7 @@ def run(seconds: int, readers: int) -> dict:
         "SAMTAL_COMMENT_RATE_LIMIT": config.defaults()["SAMTAL_COMMENT_RATE_LIMIT"],
         "SAMTAL_WEB_WORKERS": "2",
         "SAMTAL_WORKER_CONCURRENCY": "0",  # one process per core
+        "SAMTAL_WORKER_BATCH": str(batch),
     }
     with tempfile.TemporaryDirectory() as tmp:
         stack = Stack(Path(tmp), settings=settings)
@@ -270,6 +273,7 @@ def run(seconds: int, readers: int) -> dict:
             stack.close()
     requests = sum(len(v) for v in tally.latencies.values())
     result.update(
+        batch=batch,
         readers=readers,
         seconds=round(elapsed, 1),
         requests=requests,
@@ -298,7 +302,7 @@ def report(result: dict) -> str:
     stored_ = result["stored"]
     lines = [
         f"{result['readers']} readers, {result['seconds']} s, gunicorn 2 workers + PostgreSQL + "
-        "Redis + 1 Celery worker:",
+        f"Redis + 1 Celery worker (SAMTAL_WORKER_BATCH={result.get('batch', 1)}):",
         f"  {result['requests_per_second']:.1f} req/s ({result['requests']} requests), "
         f"p50 {result['all_p50_ms']:.1f} ms, p99 {result['all_p99_ms']:.1f} ms",
     ]
@@ -325,8 +329,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--readers", type=int, default=64)
+    parser.add_argument(
+        "--batch", type=int, default=50, help="SAMTAL_WORKER_BATCH for the worker (1: no batches)"
+    )
     args = parser.parse_args()
-    result = run(args.seconds, args.readers)
+    result = run(args.seconds, args.readers, args.batch)
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
     (results / f"stack_load-{int(time.time())}.json").write_text(json.dumps(result, indent=2))

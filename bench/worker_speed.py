@@ -1,6 +1,6 @@
 """How many comments one Celery worker process takes from received to processed, on one core.
 
-    .venv/bin/python bench/worker_speed.py [--comments 3000] [--core 0]
+    .venv/bin/python bench/worker_speed.py [--comments 3000] [--core 0] [--in-process|--profile]
 
 Starts the production stack's parts (bench/stack.py: a database of its own on the machine's
 PostgreSQL, a private Redis) with the sample posts, stores `--comments` received comments
@@ -8,15 +8,23 @@ through the posting service (each from an address and an e-mail of its own, a qu
 replies, post-moderation, the spam check on), whose commits queue their processing in Redis as
 a POST's would. Then it starts one worker with the Procfile's command and concurrency 1, pinned
 to one core with `taskset` (its consumer and its one pool process share that core), and
-counts the comments processed per second from the worker's "ready" until none is left
-received. It checks that each comment was processed exactly once (one `processed` audit entry
-each).
+counts the comments processed per second from the worker's "ready" and its spam model's
+loading (once per process start) until none is left received. It checks that each comment was
+processed exactly once (one `processed` audit entry each). The worker's settings are the
+stack's, so SAMTAL_WORKER_BATCH keeps its default (50) unless `--batch` sets it.
+
+`--in-process` runs no worker: this process calls the processing task's function for each
+queued comment, each in an app context of its own as a task runs, and prints the CPU per
+comment: what processing costs without Celery. `--profile` does the same under cProfile (CPU
+time) and prints the top functions.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import shutil
 import sys
 import tempfile
@@ -98,19 +106,59 @@ def cpu_seconds(pid: int) -> float:
     return total / tick
 
 
-def run(count: int, core: int) -> None:
+def in_process(app, count: int, profile: bool) -> None:
+    """The processing tasks' function in this process, one call per queued comment."""
+    from sqlalchemy import select
+
+    from discussion.comments import processing
+    from discussion.extensions import db
+    from discussion.models import Comment
+    from discussion.spam import store
+
+    with app.app_context():
+        store.current()  # the model trained or loaded beforehand, as a running worker has it
+        ids = list(db.session.scalars(select(Comment.id).order_by(Comment.id)))
+        db.session.remove()
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    start = time.process_time()
+    if profiler:
+        profiler.enable()
+    for comment_id in tqdm(ids, desc="processed", file=sys.stderr):
+        with app.app_context():
+            processing.process_comment(comment_id)
+    if profiler:
+        profiler.disable()
+    cpu = time.process_time() - start
+    _, processed, entries = counts(app)
+    under = " (under cProfile)" if profiler else ""
+    print(
+        f"in this process, without Celery: {count} comments, CPU {cpu:.2f} s = "
+        f"{1000 * cpu / count:.2f} ms a comment{under}; processed {processed}, "
+        f"'processed' audit entries {entries} (exactly once: {entries == count})"
+    )
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+
+
+def run(count: int, core: int, batch: str, here: bool = False, profile: bool = False) -> None:
     if shutil.which("taskset") is None:
         raise SystemExit("taskset is missing (util-linux)")
     with tempfile.TemporaryDirectory(prefix="samtal-worker-speed-") as folder:
         stack = Stack(Path(folder))  # logging at INFO, as the stack runs
         try:
             stack.add_sample_posts()
-            app = stack.app()
+            app = stack.app(SAMTAL_WORKER_BATCH=int(batch))
             seed(app, count)
+            if here or profile:
+                in_process(app, count, profile)
+                return
             say(f"{count} comments received and queued; starting one worker on core {core}")
             command = ["taskset", "-c", str(core), *procfile_commands()["worker"]]
-            worker = stack.run([*command, "--hostname", "speed@%h"])
+            worker = stack.run([*command, "--hostname", "speed@%h"], SAMTAL_WORKER_BATCH=batch)
             worker.wait_for_log(" ready.", timeout=120)
+            # Its pool process loads the spam model as it starts (worker/app.py), once.
+            worker.wait_for_log("spam model", timeout=120)
             start, cpu_start = time.monotonic(), cpu_seconds(worker.pid)
             bar = tqdm(total=count, desc="processed", file=sys.stderr)
             received = count
@@ -139,10 +187,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=3000)
     parser.add_argument("--core", type=int, default=0, help="the core to pin the worker to")
+    parser.add_argument("--batch", default="50", help="SAMTAL_WORKER_BATCH (1: no batches)")
+    parser.add_argument(
+        "--in-process", action="store_true", help="no worker: time processing in this process"
+    )
+    parser.add_argument("--profile", action="store_true", help="--in-process under cProfile")
     args = parser.parse_args()
     load = Path("/proc/loadavg").read_text().split()[:3]
     say(f"load average before: {' '.join(load)}")
-    run(args.comments, args.core)
+    run(args.comments, args.core, args.batch, args.in_process, args.profile)
     say(f"load average after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
 
 

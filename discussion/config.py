@@ -22,6 +22,14 @@ def as_bool(value: str) -> bool:
     raise ValueError(f"not a yes/no value: {value!r}")
 
 
+def as_count(value: str) -> int:
+    """A whole number of at least 1, e.g. a batch size."""
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"not a whole number of at least 1: {value!r}")
+    return number
+
+
 def as_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -185,6 +193,14 @@ AREAS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 0,
                 int,
                 "Tasks one Celery worker runs at once (0: one per CPU core).",
+            ),
+            Setting(
+                "SAMTAL_WORKER_BATCH",
+                "SAMTAL_WORKER_BATCH",
+                50,
+                as_count,
+                "Received comments a worker processes in one transaction on PostgreSQL "
+                "(1: one at a time). The embedded default always takes one at a time.",
             ),
             Setting(
                 "SAMTAL_SWEEP_AFTER_SECONDS",

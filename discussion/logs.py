@@ -7,6 +7,7 @@ whichever module logs it. A single line can also pass `extra={"comment_id": ...}
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import logging
@@ -38,10 +39,14 @@ def bound(**fields: Any) -> Iterator[None]:
 def fields_of_call(func: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
     """The identifying fields among a call's arguments, e.g. a task's `comment_id`."""
     try:
-        arguments = inspect.signature(func).bind_partial(*args, **kwargs).arguments
+        arguments = _signature(func).bind_partial(*args, **kwargs).arguments
     except TypeError:
         return {}
     return {name: arguments[name] for name in FIELDS if name in arguments}
+
+
+# Reading a signature costs more than a small task's own work: each task's once per process.
+_signature = functools.lru_cache(maxsize=256)(inspect.signature)
 
 
 class ContextFilter(logging.Filter):

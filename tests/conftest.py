@@ -87,7 +87,7 @@ def spam_check_passes(monkeypatch):
     """
     from discussion.spam import check
 
-    monkeypatch.setattr(check, "assess", lambda comment: None)
+    monkeypatch.setattr(check, "assess", lambda comment, setup=None: None)
 
 
 # --- real services -------------------------------------------------------------------------

@@ -9,6 +9,8 @@ the number of comments.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import chain
 
 from sqlalchemy import event, update
@@ -18,6 +20,7 @@ from ..models import Comment, Organisation, Post, Question, utcnow
 
 _EVERY_POST = object()
 _STAMPED = "samtal.stamped_posts"  # in session.info: posts stamped in this transaction
+_DEFERRED = "samtal.deferred_stamps"  # in session.info: posts to stamp when the block ends
 
 
 def _post_id(obj) -> int | None:
@@ -51,6 +54,33 @@ def _stamp_changed_posts(session: Session, flush_context) -> None:
     Once per post and transaction: its later flushes commit together with the first stamp.
     """
     touched = _touched(session)
+    deferred = session.info.get(_DEFERRED)
+    if deferred is None:
+        _stamp(session, touched)
+    elif touched is _EVERY_POST:
+        deferred.add(_EVERY_POST)
+    else:
+        deferred.update(touched)
+
+
+@contextmanager
+def stamps_at_the_end(session: Session) -> Iterator[None]:
+    """Many flushes, one stamp: the posts that the block's flushes touch are stamped when it
+    ends, in one statement in id order. A worker's batch of comments so locks its posts only
+    at its end and in the order any other writer does, so two batches never deadlock and a POST
+    never waits for a whole batch. An exception inside the block stamps nothing (the caller
+    rolls back)."""
+    deferred: set = set()
+    session.info[_DEFERRED] = deferred
+    try:
+        yield
+        session.flush()
+    finally:
+        session.info.pop(_DEFERRED, None)
+    _stamp(session, _EVERY_POST if _EVERY_POST in deferred else deferred)
+
+
+def _stamp(session: Session, touched) -> None:
     stamped = session.info.setdefault(_STAMPED, set())
     if touched is not _EVERY_POST:
         touched -= stamped

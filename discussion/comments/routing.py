@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import exists, select
 
+from ..domains import parse_address
 from ..extensions import db
-from ..models import Comment, CommentState, ModerationPolicy, Organisation, Post
-from ..moderation.bans import active_ban
+from ..models import Ban, Comment, CommentState, ModerationPolicy, Organisation, Post
+from ..moderation.bans import active_ban, active_bans_of, ban_among
+from ..organisations.register import organisations_for
 from ..organisations.verification import awaiting_organisation
 from ..spam.scoring import Thresholds
 
@@ -47,7 +49,22 @@ class Routing:
     organisation: Organisation | None = None
 
 
-Rule = Callable[[Comment], Routing | None]
+@dataclass(frozen=True)
+class Known:
+    """What the rules look up, read once for a batch of comments (a worker's batch): the
+    active bans of their writers and the organisations of their addresses' domains."""
+
+    bans: list[Ban]
+    organisations: dict[str, Organisation | None]
+
+    @classmethod
+    def of(cls, comments: list[Comment]) -> Known:
+        addresses = (parse_address(comment.email) for comment in comments)
+        domains = {address.domain for address in addresses if address is not None}
+        return cls(active_bans_of(comments), organisations_for(domains))
+
+
+Rule = Callable[[Comment, Known | None], Routing | None]
 
 
 def site_policy() -> ModerationPolicy:
@@ -61,14 +78,17 @@ def effective_policy(post: Post) -> ModerationPolicy:
     return site_policy()
 
 
-def _staff(comment: Comment) -> Routing | None:
+def _staff(comment: Comment, known: Known | None) -> Routing | None:
     if comment.user_id is not None:
         return Routing(CommentState.APPROVED, STAFF)
     return None
 
 
-def _banned(comment: Comment) -> Routing | None:
-    ban = active_ban(comment.email_hash, comment.ip_hash)
+def _banned(comment: Comment, known: Known | None) -> Routing | None:
+    if known is not None:
+        ban = ban_among(known.bans, comment.email_hash, comment.ip_hash)
+    else:
+        ban = active_ban(comment.email_hash, comment.ip_hash)
     return Routing(CommentState.REJECTED, f"{BAN}:{ban.id}") if ban is not None else None
 
 
@@ -78,16 +98,16 @@ def _where_the_score_sends(comment: Comment) -> str:
     return Thresholds.from_config(current_app.config).route(comment.spam_score)
 
 
-def _spam(comment: Comment) -> Routing | None:
+def _spam(comment: Comment, known: Known | None) -> Routing | None:
     if _where_the_score_sends(comment) == "spam":
         return Routing(CommentState.SPAM, f"{SPAM}:{comment.spam_score:.2f}")
     return None
 
 
-def _organisation(comment: Comment) -> Routing | None:
+def _organisation(comment: Comment, known: Known | None) -> Routing | None:
     organisation = comment.organisation
     if organisation is None:
-        awaiting = awaiting_organisation(comment)
+        awaiting = awaiting_organisation(comment, known.organisations if known else None)
         if awaiting is None:
             return None
         return Routing(CommentState.HELD, f"{VERIFY}:{awaiting.id}", organisation=awaiting)
@@ -96,13 +116,13 @@ def _organisation(comment: Comment) -> Routing | None:
     return None
 
 
-def _flagged(comment: Comment) -> Routing | None:
+def _flagged(comment: Comment, known: Known | None) -> Routing | None:
     if _where_the_score_sends(comment) == "pending":
         return Routing(CommentState.PENDING, f"{SPAM}:{comment.spam_score:.2f}")
     return None
 
 
-def _policy(comment: Comment) -> Routing:
+def _policy(comment: Comment, known: Known | None) -> Routing:
     policy = effective_policy(comment.post)
     if policy == ModerationPolicy.POST:
         return Routing(CommentState.APPROVED, f"{POLICY}:{policy}")
@@ -117,10 +137,11 @@ def _policy(comment: Comment) -> Routing:
 RULES: tuple[Rule, ...] = (_staff, _banned, _spam, _organisation, _flagged, _policy)
 
 
-def route(comment: Comment) -> Routing:
-    """The first rule's answer; the policy rule always answers."""
+def route(comment: Comment, known: Known | None = None) -> Routing:
+    """The first rule's answer; the policy rule always answers. `known`: the lookups done
+    beforehand for a batch (else each rule asks the database itself)."""
     for rule in RULES:
-        routing = rule(comment)
+        routing = rule(comment, known)
         if routing is not None:
             return routing
     raise AssertionError("the policy rule always answers")

@@ -36,13 +36,19 @@ COOKIE = "samtal_org"
 # --- held comments ----------------------------------------------------------------------------
 
 
-def awaiting_organisation(comment: Comment) -> Organisation | None:
-    """The organisation whose verification a reader's comment needs, if any."""
+def awaiting_organisation(
+    comment: Comment, known: dict[str, Organisation | None] | None = None
+) -> Organisation | None:
+    """The organisation whose verification a reader's comment needs, if any. `known`: the
+    organisations of the addresses' domains, looked up beforehand for many comments."""
     if comment.organisation_id is not None or comment.user_id is not None:
         return None
     if comment.state not in (CommentState.RECEIVED, CommentState.HELD):
         return None
-    return organisation_for(parse_address(comment.email))
+    address = parse_address(comment.email)
+    if known is not None and address is not None and address.domain in known:
+        return known[address.domain]
+    return organisation_for(address)
 
 
 def request_verification(comment: Comment, organisation: Organisation) -> EmailVerification:

@@ -12,6 +12,7 @@ and each one that does adds a reason the moderator sees.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -20,6 +21,7 @@ from sqlalchemy import and_, bindparam, func, or_, select
 from ..extensions import db
 from ..models import Comment, CommentState
 from . import scoring, store, words
+from .model import TextModel
 from .scoring import Thresholds
 
 log = logging.getLogger(__name__)
@@ -37,24 +39,38 @@ IP_HISTORY_WEIGHT = 0.15
 # --- the check -----------------------------------------------------------------------------
 
 
-def assess(comment: Comment) -> scoring.Verdict:
+@dataclass(frozen=True)
+class Setup:
+    """What the check reads besides the comment: read once for a batch of comments."""
+
+    model: TextModel
+    word_lists: scoring.WordLists
+    thresholds: Thresholds
+
+    @classmethod
+    def now(cls) -> Setup:
+        return cls(store.current(), words.word_lists(), Thresholds.from_config(current_app.config))
+
+
+def assess(comment: Comment, setup: Setup | None = None) -> scoring.Verdict:
     """Score the comment and keep the verdict on it, where routing (and a later confirmation
     of its writer's address) reads it without scoring again."""
-    verdict = check(comment)
+    setup = setup or Setup.now()
+    verdict = check(comment, setup)
     comment.spam_score, comment.spam_reasons = verdict.score, verdict.reasons
-    comment.spam_model_version = store.current().version
+    comment.spam_model_version = setup.model.version
     return verdict
 
 
-def check(comment: Comment) -> scoring.Verdict:
+def check(comment: Comment, setup: Setup | None = None) -> scoring.Verdict:
     """Score a comment in [0, 1] with the reasons, for routing and for the moderator."""
-    thresholds = Thresholds.from_config(current_app.config)
+    setup = setup or Setup.now()
     verdict = scoring.score_text(
-        store.current(),
+        setup.model,
         comment.body_raw,
         name=comment.author_name,
-        word_lists=words.word_lists(),
-        queue_threshold=thresholds.queue,
+        word_lists=setup.word_lists,
+        queue_threshold=setup.thresholds.queue,
     )
     signals = [
         *_behaviour(comment.signals or {}),
