@@ -411,6 +411,7 @@ class CommentLike(db.Model):
     __table_args__ = (
         UniqueConstraint("comment_id", "browser_hash", name="uq_comment_like_comment_browser"),
         Index("ix_comment_like_comment_ip", "comment_id", "ip_hash"),
+        Index("ix_comment_like_browser", "browser_hash", "comment_id"),  # a browser's likes
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

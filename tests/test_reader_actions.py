@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from discussion.api.threads import cache
 from discussion.extensions import db
 from discussion.models import Comment, CommentRevision, CommentState, ModerationDecision
-from tests.staff import STRATEGER, add_approved_comments, login, question_id
+from tests.staff import KOMMUNAL, STRATEGER, add_approved_comments, login, question_id
 from tests.staff import answer as post_answer
 from tests.test_api import API, send, thread_of, token
 
@@ -36,8 +36,10 @@ def written(client, qid, **fields) -> tuple[int, str]:
     return answer.get_json()["comment"]["id"], answer.get_json()["own"]
 
 
-def like(client, comment_id, reader=None):
-    headers = {"X-Samtal-Token": token(client)} | ({"X-Samtal-Reader": reader} if reader else {})
+def like(client, comment_id, reader=None, slug=SLUG):
+    headers = {"X-Samtal-Token": token(client, slug)} | (
+        {"X-Samtal-Reader": reader} if reader else {}
+    )
     return client.post(f"{API}/comments/{comment_id}/likes", json={}, headers=headers)
 
 
@@ -69,6 +71,39 @@ def test_a_like_is_one_per_browser_and_toggles(app, client, qid):
     assert thread_of(body, qid)["comments"][0]["likes"] == 2
     mine = widget.get(f"{API}/posts/{SLUG}/mine", headers={"X-Samtal-Reader": reader})
     assert mine.get_json()["liked"] == [comment_id]
+
+
+def test_mine_lists_this_browsers_likes_of_the_posts_visible_comments_only(app, qid):
+    other_qid = question_id(app, KOMMUNAL, "Vad tror du, är jag ute och cyklar?")
+    for question in (qid, other_qid):
+        add_approved_comments(app, question, 3)
+    with app.app_context():
+        here = db.session.scalars(
+            select(Comment.id).where(Comment.question_id == qid).order_by(Comment.id)
+        ).all()
+        there = db.session.scalar(select(Comment.id).where(Comment.question_id == other_qid))
+    widget = app.test_client()
+    reader = like(widget, here[0]).get_json()["reader"]
+    assert like(widget, here[2], reader).get_json()["liked"] is True
+    assert like(widget, there, reader, slug=KOMMUNAL).get_json()["liked"] is True
+    like(app.test_client(), here[1])  # another browser's like
+    with app.app_context():  # a liked comment taken down is no longer listed
+        db.session.get(Comment, here[2]).state = CommentState.REJECTED
+        db.session.commit()
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    record = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    mine = widget.get(f"{API}/posts/{SLUG}/mine", headers={"X-Samtal-Reader": reader})
+    event.remove(engine, "before_cursor_execute", record)
+    assert mine.get_json()["liked"] == [here[0]]
+    # The post, the browser's own comments, its likes: never a list of every comment of the post.
+    assert len(seen) == 3, seen
+    assert "browser_hash" in seen[-1]
+    elsewhere = widget.get(f"{API}/posts/{KOMMUNAL}/mine", headers={"X-Samtal-Reader": reader})
+    assert elsewhere.get_json()["liked"] == [there]
+    assert app.test_client().get(f"{API}/posts/{SLUG}/mine").get_json()["liked"] == []
 
 
 def test_a_forged_browser_id_is_not_taken_and_one_network_likes_a_few_times(app, client, qid):

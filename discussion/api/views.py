@@ -328,11 +328,8 @@ def mine(slug: str):
         select(Comment).where(Comment.id.in_(browser.own_ids()), Comment.post_id == post.id)
     ).all()
     shown = [c.id for c in own if c.visible]
-    ids = db.session.scalars(
-        select(Comment.id).where(Comment.post_id == post.id, Comment.state == CommentState.APPROVED)
-    ).all()
     response = jsonify(
-        liked=sorted(likes.liked_by(browser.browser_id(), list(ids))),
+        liked=sorted(likes.liked_on_post(browser.browser_id(), post.id)),
         own=[own_comment_json(c) for c in own if c.visible or browser.shown_as_waiting(c)],
         shown=shown,
     )

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Comment, CommentLike
+from ..models import Comment, CommentLike, CommentState
 from ..refusals import Refusal
 from .identity import identity_hash
 
@@ -62,6 +62,25 @@ def _count(comment: Comment, change: int) -> int:
     db.session.flush()
     db.session.refresh(comment, ["like_count"])
     return comment.like_count
+
+
+def liked_on_post(browser: str | None, post_id: int) -> set[int]:
+    """Which visible comments of the post this browser likes: its own likes, found by its hash,
+    so that the cost is what the browser liked, not how many comments the post has."""
+    if not browser:
+        return set()
+    browser_hash = identity_hash(f"browser:{browser}")
+    return set(
+        db.session.scalars(
+            select(CommentLike.comment_id)
+            .join(Comment, Comment.id == CommentLike.comment_id)
+            .where(
+                CommentLike.browser_hash == browser_hash,
+                Comment.post_id == post_id,
+                Comment.state == CommentState.APPROVED,
+            )
+        )
+    )
 
 
 def liked_by(browser: str | None, comment_ids: list[int]) -> set[int]:
