@@ -164,15 +164,17 @@ def open_reports(comment_ids: list[int]) -> dict[int, list[Report]]:
     return reports
 
 
-def answered_roots():
+def answered_roots(*among):
     """The ids of top-level comments with an approved staff reply anywhere below them: what
     Obesvarade leaves out, and the statistics count.
 
     Walked upward from the staff replies, which are few, to their threads' first comments,
-    rather than down from every thread.
+    rather than down from every thread. `among`: further conditions on the staff replies
+    walked from (the statistics take only those written since their period began, since a
+    reply comes after the comment it answers).
     """
     start = select(Comment.id.label("id"), Comment.parent_id.label("parent_id")).where(
-        Comment.user_id.is_not(None), Comment.state == CommentState.APPROVED
+        Comment.user_id.is_not(None), Comment.state == CommentState.APPROVED, *among
     )
     up = start.cte("up", recursive=True)
     parent = aliased(Comment)

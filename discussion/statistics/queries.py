@@ -119,8 +119,9 @@ class WeekWait(NamedTuple):
     p90_seconds: int | None
 
 
-def _first_decisions():
-    """Each comment's first move into a decided state (published, rejected, spam)."""
+def _first_decisions(where: Scope):
+    """Each comment's first move into a decided state (published, rejected, spam), among the
+    decisions made since the period began: a decision comes after the comment it decides."""
     return (
         select(
             ModerationDecision.comment_id,
@@ -129,6 +130,7 @@ def _first_decisions():
         .where(
             ModerationDecision.to_state.in_([str(state) for state in DECIDED]),
             ModerationDecision.from_state != ModerationDecision.to_state,
+            ModerationDecision.created_at >= where.since,
         )
         .group_by(ModerationDecision.comment_id)
         .subquery()
@@ -138,7 +140,7 @@ def _first_decisions():
 def decision_times_per_week(where: Scope) -> list[WeekWait]:
     """Per week of posting: how many were decided, and the median and 90th percentile of the
     time from posting to that decision (nearest rank, computed by window functions)."""
-    first = _first_decisions()
+    first = _first_decisions(where)
     waited = (
         select(
             week(Comment.created_at).label("week"),
@@ -256,7 +258,7 @@ def unanswered_per_week(where: Scope) -> list[WeekUnanswered]:
     """Per week of posting: readers' published top-level comments, and how many of them are
     still in Obesvarade (no published staff reply anywhere below them)."""
     posted = week(Comment.created_at).label("week")
-    answered = answered_roots().distinct().subquery()
+    answered = answered_roots(*where.conditions()).distinct().subquery()
     rows = db.session.execute(
         select(
             posted,
@@ -326,6 +328,7 @@ def filter_record(
         .where(
             ModerationDecision.user_id.is_not(None),
             ModerationDecision.action.in_(DECISION_LABELS),
+            ModerationDecision.created_at >= where.since,  # made after the comments they judge
         )
         .group_by(ModerationDecision.comment_id)
         .subquery()
