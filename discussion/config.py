@@ -23,8 +23,8 @@ def as_bool(value: str) -> bool:
 
 
 def as_count(value: str) -> int:
-    """A whole number of at least 1, e.g. a batch size."""
-    number = int(value)
+    """A whole number of at least 1, e.g. a batch size or a page's length."""
+    number = int(value.strip())
     if number < 1:
         raise ValueError(f"not a whole number of at least 1: {value!r}")
     return number
@@ -69,13 +69,6 @@ def as_timezone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"not a time zone (e.g. Europe/Stockholm): {value!r}") from None
     return name
-
-
-def as_positive(value: str) -> int:
-    number = int(value.strip())
-    if number < 1:
-        raise ValueError(f"not a positive whole number: {value!r}")
-    return number
 
 
 def as_log_format(value: str) -> str:
@@ -342,7 +335,7 @@ AREAS: tuple[tuple[str, tuple[Setting, ...]], ...] = (
                 "SAMTAL_THREAD_PAGE",
                 "SAMTAL_THREAD_PAGE",
                 50,
-                as_positive,
+                as_count,
                 "Top-level comments of a thread on the post's page (each with its replies); "
                 '"Visa fler" links to the next ones.',
             ),

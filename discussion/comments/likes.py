@@ -34,7 +34,7 @@ def toggle_like(comment: Comment, browser: str, ip: str | None) -> tuple[bool, i
     """Like the comment, or take the like back; (liked now, the comment's like count)."""
     if not comment.visible:
         raise NotShown(_("Kommentaren visas inte och kan inte gillas."))
-    browser_hash = identity_hash(f"browser:{browser}")
+    browser_hash = _browser_hash(browser)
     existing = db.session.scalar(
         select(CommentLike).where(
             CommentLike.comment_id == comment.id, CommentLike.browser_hash == browser_hash
@@ -69,7 +69,7 @@ def liked_on_post(browser: str | None, post_id: int) -> set[int]:
     so that the cost is what the browser liked, not how many comments the post has."""
     if not browser:
         return set()
-    browser_hash = identity_hash(f"browser:{browser}")
+    browser_hash = _browser_hash(browser)
     return set(
         db.session.scalars(
             select(CommentLike.comment_id)
@@ -87,7 +87,7 @@ def liked_by(browser: str | None, comment_ids: list[int]) -> set[int]:
     """Which of these comments this browser likes."""
     if not browser or not comment_ids:
         return set()
-    browser_hash = identity_hash(f"browser:{browser}")
+    browser_hash = _browser_hash(browser)
     return set(
         db.session.scalars(
             select(CommentLike.comment_id).where(
@@ -95,3 +95,8 @@ def liked_by(browser: str | None, comment_ids: list[int]) -> set[int]:
             )
         )
     )
+
+
+def _browser_hash(browser: str) -> str:
+    """How a browser's id is kept with its likes: hashed, like every identity."""
+    return identity_hash(f"browser:{browser}")

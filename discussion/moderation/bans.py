@@ -23,11 +23,16 @@ class BanError(Refusal):
 
 # Built once, as every comment's routing asks it. A NULL hash matches no ban (`= NULL` is
 # never true), so a comment without an e-mail address is looked up by its IP address alone.
+def _in_force(now):
+    """A ban with no end, or one that ends after `now`."""
+    return or_(Ban.expires_at.is_(None), Ban.expires_at > now)
+
+
 ACTIVE_BAN = (
     select(Ban)
     .where(
         or_(Ban.email_hash == bindparam("email"), Ban.ip_hash == bindparam("ip")),
-        or_(Ban.expires_at.is_(None), Ban.expires_at > bindparam("now")),
+        _in_force(bindparam("now")),
     )
     .order_by(Ban.id)
     .limit(1)
@@ -54,7 +59,7 @@ def active_bans_of(comments: Iterable[Comment]) -> list[Ban]:
             select(Ban)
             .where(
                 or_(Ban.email_hash.in_(emails), Ban.ip_hash.in_(ips)),
-                or_(Ban.expires_at.is_(None), Ban.expires_at > utcnow()),
+                _in_force(utcnow()),
             )
             .order_by(Ban.id)
         )

@@ -129,8 +129,9 @@ def organisations_for(domains: Iterable[str]) -> dict[str, Organisation | None]:
     domains = set(domains)
     suffixes = sorted({suffix for domain in domains for suffix in domain_suffixes(domain)})
     rows = db.session.scalars(DOMAINS_OF_ADDRESS, {"suffixes": suffixes}).all() if domains else []
+    registered = [row.domain for row in rows]
     found = {}
     for domain in domains:
-        best = matching_domain(domain, [row.domain for row in rows])
+        best = matching_domain(domain, registered)
         found[domain] = next((row.organisation for row in rows if row.domain == best), None)
     return found
